@@ -1,0 +1,89 @@
+"""`make bench`: load the large dataset, time the main pages and queries, print a table and
+write bench/results.json. Uses BENCH_DATABASE_URL (default: a SQLite file under instance/)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from config import BASE_DIR, normalise_database_url
+
+RESULTS = BASE_DIR / "bench" / "results.json"
+REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
+
+
+def _timed(function: Callable[[], object], repeat: int = REPEAT) -> dict[str, float]:
+    """Median and 95th percentile in milliseconds over `repeat` runs (after one warm-up)."""
+    function()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return {"median_ms": round(statistics.median(samples), 2),
+            "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 2), "runs": repeat}
+
+
+def main() -> None:
+    """Run every benchmark and write the results."""
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{BASE_DIR / 'instance' / 'bench.db'}"
+    os.environ["DATABASE_URL"] = normalise_database_url(url)
+    from tracker import create_app
+    from tracker.accounts.models import User
+    from tracker.audit.services import list_entries
+    from tracker.demo.services import load_large
+    from tracker.extensions import db
+
+    app = create_app({"WTF_CSRF_ENABLED": False}, profile="development")
+    results: dict[str, object] = {"database": url.split(":")[0],
+                                  "python": platform.python_version(), "machine": platform.machine()}
+    with app.app_context():
+        upgrade()
+        start = time.perf_counter()
+        counts = load_large()
+        db.session.commit()
+        results["load_large_s"] = round(time.perf_counter() - start, 2)
+        results["dataset"] = counts
+        secretariat = db.session.scalar(sa.select(User).where(User.email == "secretariat@demo.test"))
+        session_id = secretariat.get_id()
+        estonia_audit = lambda: list_entries(member_state_id=1, limit=100)  # noqa: E731
+        results["query_audit_latest_100_for_a_country"] = _timed(estonia_audit)
+
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+        session["_fresh"] = True
+    pages = {
+        "page_dashboard": "/",
+        "page_member_state": "/countries/EE",
+        "page_people_list_500": "/people",
+        "page_people_filtered": "/people?country=EE&q=synthetic",
+        "page_audit_log": "/audit",
+        "page_audit_country": "/countries/EE/audit",
+    }
+    for name, path in pages.items():
+        def fetch(path: str = path) -> None:
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+        results[name] = _timed(fetch)
+    results["healthz"] = _timed(lambda: client.get("/healthz"))
+
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"{'benchmark':<42} {'median ms':>10} {'p95 ms':>10}")
+    for key, value in results.items():
+        if isinstance(value, dict) and "median_ms" in value:
+            print(f"{key:<42} {value['median_ms']:>10} {value['p95_ms']:>10}")
+    print(f"load_large_s={results['load_large_s']} dataset={results['dataset']} database={results['database']}")
+    print(f"written to {RESULTS.relative_to(BASE_DIR)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Every route and method, for every kind of visitor: the expected answer.
+
+The table below must list every rule of `app.url_map`: a new route that is not listed fails
+`test_every_route_is_listed`. Sample URLs point at Estonia; "cp_own" is Estonia's contact point
+and "cp_other" France's, who must get 404 (never 403) for anything Estonian.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.accounts.models import User
+from tracker.contacts.models import Person
+from tracker.countries.models import MemberState
+from tracker.extensions import db
+
+WHO = ("anon", "secretariat", "viewer", "cp_own", "cp_other")
+LOGIN = 302  # anonymous visitors are sent to the login page
+
+
+def everyone(code: int) -> dict[str, int]:
+    return dict.fromkeys(WHO, code)
+
+
+def logged_in(code: int, anon: int = LOGIN) -> dict[str, int]:
+    return {"anon": anon, "secretariat": code, "viewer": code, "cp_own": code, "cp_other": code}
+
+
+def staff(code: int = 200) -> dict[str, int]:
+    return {"anon": LOGIN, "secretariat": code, "viewer": code, "cp_own": 403, "cp_other": 403}
+
+
+def secretariat(code: int = 200) -> dict[str, int]:
+    return {"anon": LOGIN, "secretariat": code, "viewer": 403, "cp_own": 403, "cp_other": 403}
+
+
+def country_read(code: int = 200) -> dict[str, int]:
+    return {"anon": LOGIN, "secretariat": code, "viewer": code, "cp_own": code, "cp_other": 404}
+
+
+def country_staff(code: int = 200) -> dict[str, int]:
+    return {"anon": LOGIN, "secretariat": code, "viewer": code, "cp_own": 403, "cp_other": 404}
+
+
+def country_secretariat(code: int = 200) -> dict[str, int]:
+    return {"anon": LOGIN, "secretariat": code, "viewer": 403, "cp_own": 403, "cp_other": 404}
+
+
+#: (endpoint, method) -> (URL values, expected status per visitor). POSTs send a form with no real field.
+ROUTES: dict[tuple[str, str], tuple[dict, dict[str, int]]] = {
+    ("static", "GET"): ({"filename": "css/tracker.css"}, everyone(200)),
+    ("health.healthz", "GET"): ({}, everyone(200)),
+    ("accounts.login", "GET"): ({}, {**logged_in(302), "anon": 200}),
+    ("accounts.login", "POST"): ({}, {**logged_in(302), "anon": 200}),
+    ("accounts.logout", "POST"): ({}, logged_in(302)),
+    ("accounts.forgot_password", "GET"): ({}, everyone(200)),
+    ("accounts.forgot_password", "POST"): ({}, everyone(200)),
+    ("accounts.reset_password", "GET"): ({"token": "not-a-token"}, everyone(410)),
+    ("accounts.reset_password", "POST"): ({"token": "not-a-token"}, everyone(410)),
+    ("accounts.accept_invitation", "GET"): ({"token": "not-a-token"}, everyone(410)),
+    ("accounts.accept_invitation", "POST"): ({"token": "not-a-token"}, everyone(410)),
+    ("accounts.switch_language", "POST"): ({}, everyone(302)),
+    ("accounts.account", "GET"): ({}, logged_in(200)),
+    ("accounts.account", "POST"): ({}, logged_in(200)),
+    ("accounts.change_password", "POST"): ({}, logged_in(200)),
+    ("accounts.users", "GET"): ({}, staff()),
+    ("accounts.invite", "GET"): ({}, secretariat()),
+    ("accounts.invite", "POST"): ({}, secretariat(200)),
+    ("accounts.edit_user", "GET"): ({"user_id": "viewer"}, secretariat()),
+    ("accounts.edit_user", "POST"): ({"user_id": "viewer"}, secretariat(200)),
+    ("audit.log", "GET"): ({}, staff()),
+    ("audit.member_state_log", "GET"): ({"code": "EE"}, country_staff()),
+    ("countries.dashboard", "GET"): ({}, logged_in(200)),
+    ("countries.member_state", "GET"): ({"code": "EE"}, country_read()),
+    ("countries.edit_member_state", "GET"): ({"code": "EE"}, country_secretariat()),
+    # Fields absent from a POST keep their stored values, so the probe saves nothing new and redirects.
+    ("countries.edit_member_state", "POST"): ({"code": "EE"}, country_secretariat(302)),
+    ("contacts.people", "GET"): ({}, staff()),
+    ("contacts.create_person", "GET"): ({}, secretariat()),
+    ("contacts.create_person", "POST"): ({}, secretariat(422)),
+    ("contacts.person", "GET"): ({"person_id": "EE"}, country_read()),
+    ("contacts.edit_person", "GET"): ({"person_id": "EE"}, country_secretariat()),
+    ("contacts.edit_person", "POST"): ({"person_id": "EE"}, country_secretariat(302)),
+    ("contacts.add_role", "POST"): ({"person_id": "EE"}, country_secretariat(422)),
+}
+
+
+def _resolve(values: dict) -> dict:
+    """Turn symbolic sample values into real ids."""
+    resolved = dict(values)
+    if resolved.get("user_id") == "viewer":
+        resolved["user_id"] = db.session.scalar(sa.select(User.id).where(User.email == "viewer@demo.test"))
+    if resolved.get("person_id") == "EE":
+        estonia = db.session.scalar(sa.select(MemberState.id).where(MemberState.code == "EE"))
+        resolved["person_id"] = db.session.scalar(
+            sa.select(Person.id).where(Person.member_state_id == estonia).order_by(Person.id).limit(1)
+        )
+    return resolved
+
+
+def _rules(app) -> set[tuple[str, str]]:
+    return {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_route_is_listed(app):
+    """A route without an entry in ROUTES (or an entry without a route) fails here."""
+    rules = _rules(app)
+    assert sorted(rules - ROUTES.keys()) == [], "routes missing from the authorization table"
+    assert sorted(ROUTES.keys() - rules) == [], "table entries without a route"
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize(("endpoint", "method"), sorted(ROUTES))
+def test_access(app, client, login_as, endpoint, method, who):
+    """Each visitor gets exactly the expected status for each route and method."""
+    from flask import url_for
+
+    values, expected = ROUTES[(endpoint, method)]
+    with app.test_request_context():
+        url = url_for(endpoint, **_resolve(values))
+    login_as(None if who == "anon" else who)
+    response = client.open(url, method=method, data={"_probe": "1"} if method == "POST" else None)
+    assert response.status_code == expected[who], f"{method} {url} as {who}: {response.status_code}"
+    if response.status_code == LOGIN and who == "anon" and expected[who] == LOGIN and endpoint not in (
+        "accounts.switch_language", "accounts.logout"
+    ):
+        assert "/login" in response.headers["Location"]

@@ -1,0 +1,69 @@
+"""The Nu HTML checker (npm vnu-jar) finds no error on any page, for any role."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from config import BASE_DIR
+from tests.conftest import IN_CI
+from tests.pages import ROLES, page_urls
+
+VNU = BASE_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def _java() -> str:
+    java = shutil.which("java")
+    if java is None or not VNU.exists():
+        if IN_CI:
+            pytest.fail("java and node_modules/vnu-jar are required in CI")
+        pytest.skip("java or vnu.jar missing")
+    return java
+
+
+def _dump_pages(app, client, login_as, folder: Path) -> dict[str, str]:
+    """Save each page's HTML (plus forms shown with errors) and map file -> URL."""
+    files = {}
+    for who in ROLES:
+        login_as(None if who == "anon" else who)
+        with app.test_request_context():
+            urls = page_urls(who)
+        for index, url in enumerate(urls):
+            response = client.get(url)
+            if "text/html" not in response.content_type:
+                continue
+            path = folder / f"{who}-{index:02d}.html"
+            path.write_bytes(response.data)
+            files[str(path)] = f"{who} GET {url} ({response.status_code})"
+    login_as(None)
+    shown_with_errors = {
+        "login-errors": client.post("/login", data={"email": "not-an-email", "password": ""}),
+        "forgot-errors": client.post("/password/forgot", data={"email": ""}),
+    }
+    login_as("secretariat")
+    shown_with_errors["person-errors"] = client.post("/people/new", data={"email": "x", "phone": "??"})
+    shown_with_errors["invite-errors"] = client.post("/users/invite", data={"email": "", "role": "contact_point"})
+    for name, response in shown_with_errors.items():
+        path = folder / f"{name}.html"
+        path.write_bytes(response.data)
+        files[str(path)] = name
+    return files
+
+
+def test_every_page_is_valid_html(app, client, login_as, tmp_path):
+    java = _java()
+    files = _dump_pages(app, client, login_as, tmp_path)
+    assert len(files) >= 30
+    result = subprocess.run(
+        [java, "-Xss2m", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "LC_ALL": "C.UTF-8"},
+    )
+    messages = json.loads(result.stderr or "{}").get("messages", [])
+    errors = [f"{files.get(m.get('url', '').removeprefix('file:'), m.get('url'))}: line {m.get('lastLine')}: "
+              f"{m.get('message')}" for m in messages if m.get("type") == "error"]
+    assert errors == [], "\n".join(errors)

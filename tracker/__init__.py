@@ -1,0 +1,106 @@
+"""The tracker for "Twin it! 3D for Europe's culture": the application factory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import BASE_DIR, PROFILES
+
+
+def create_app(test_config: dict[str, Any] | None = None, profile: str | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error handlers, commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(BASE_DIR / "instance"),
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+    )
+    profile = profile or os.environ.get("TRACKER_CONFIG", "development")
+    app.config.from_object(PROFILES[profile]())
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite: enforce foreign keys, wait on locks, let SQLAlchemy drive transactions."""
+    dbapi_connection.isolation_level = None
+    # SQLite's own lower() only folds ASCII; names in 24 languages need the Unicode one.
+    dbapi_connection.create_function("lower", 1, lambda s: None if s is None else s.lower(), deterministic=True)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects and the models they need."""
+    from tracker import models  # noqa: F401  (registers every model)
+    from tracker.core import i18n, permissions, security
+    from tracker.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            sa.event.listen(engine, "begin", _sqlite_begin)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    login_manager.init_app(app)
+    permissions.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    if app.config["ALLOW_TEST_EMAIL_DOMAIN"]:
+        import email_validator
+
+        # The demo and the tests use the reserved ".test" domain (RFC 2606) for invented people.
+        if "test" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
+            email_validator.SPECIAL_USE_DOMAIN_NAMES.remove("test")
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each domain's views."""
+    from tracker.accounts.views import bp as accounts_bp
+    from tracker.audit.views import bp as audit_bp
+    from tracker.contacts.views import bp as contacts_bp
+    from tracker.core.health import bp as health_bp
+    from tracker.countries.views import bp as countries_bp
+
+    for blueprint in (health_bp, accounts_bp, countries_bp, contacts_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly error pages, never a traceback."""
+    from tracker.core.errors import init_app
+
+    init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """`flask demo`, `flask translate`, `flask users`."""
+    from tracker.accounts.cli import users_cli
+    from tracker.core.cli import translate_cli
+    from tracker.demo.cli import demo_cli
+
+    for group in (users_cli, translate_cli, demo_cli):
+        app.cli.add_command(group)

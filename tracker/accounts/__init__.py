@@ -1,0 +1,1 @@
+"""Accounts, roles, login, invitations and password resets."""

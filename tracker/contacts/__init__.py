@@ -1,0 +1,1 @@
+"""People, organisations and the roles people hold."""

@@ -1,0 +1,1 @@
+"""Shared plumbing: time, permissions, security headers, errors, i18n."""

@@ -1,0 +1,25 @@
+"""Form plumbing shared by the domains: telling the second writer of a record."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.core.models import ConcurrentEditError
+from tracker.extensions import db
+
+#: What a save raises when someone else saved the record first (form version or UPDATE check).
+EDIT_CONFLICTS = (ConcurrentEditError, StaleDataError)
+
+
+def report_edit_conflict(form, record) -> None:
+    """Undo the save, reload `record`, and tell the second writer; what they typed stays in `form`."""
+    db.session.rollback()
+    db.session.refresh(record)
+    form.version.data = record.version
+    form.version.raw_data = [str(record.version)]  # WTForms renders raw_data before .data
+    form.form_errors.append(_(
+        "Someone else saved this record while you were editing it. Your changes are still in the "
+        "form below and were not saved; the values saved meanwhile are shown beside it. Check them "
+        "and save again."
+    ))

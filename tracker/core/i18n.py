@@ -1,0 +1,89 @@
+"""Locale selection and date formatting with the zone shown."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel import Locale, dates
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from tracker.core.time import BRUSSELS
+from tracker.countries.reference import territory_code
+
+#: The name of each interface language in that language.
+LANGUAGE_NAMES = {"en": "English", "fr": "français", "de": "Deutsch"}
+
+
+def select_locale() -> str:
+    """The user's preference, then ?lang=, then the session's choice, then Accept-Language."""
+    languages = current_app.config["UI_LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    requested = request.args.get("lang")
+    if requested in languages:
+        session["lang"] = requested
+        return requested
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    """Deadlines and times are shown in Brussels time, with the zone named."""
+    return "Europe/Brussels"
+
+
+def country_name(code: str) -> str:
+    """The member state's name in the current interface language."""
+    locale = get_locale() or Locale("en")
+    return locale.territories.get(territory_code(code), code)
+
+
+def language_name(code: str) -> str:
+    """A language's name in the current interface language."""
+    locale = get_locale() or Locale("en")
+    return locale.languages.get(code, code)
+
+
+def formatting_locale() -> str:
+    """The Babel locale for dates and numbers: EU English (en_IE) rather than US English."""
+    language = str(get_locale() or "en")
+    return "en_IE" if language == "en" else language
+
+
+def brussels_time(moment: datetime | None) -> str:
+    """A moment as date and time in Brussels, with the zone abbreviation ("15 Sept 2025, 17:00 CEST")."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(BRUSSELS)
+    day = dates.format_date(local.date(), "medium", locale=formatting_locale())
+    return f"{day}, {local.strftime('%H:%M')} {local.strftime('%Z')}"
+
+
+def format_day(day: date | None, format: str = "medium") -> str:  # noqa: A002 - Babel's own name
+    """A calendar date in the interface language (EU English for English)."""
+    if day is None:
+        return ""
+    return dates.format_date(day, format, locale=formatting_locale())
+
+
+def init_app(app: Flask) -> None:
+    """Expose the helpers to templates."""
+    from tracker.accounts.forms import ROLE_CHOICES
+    from tracker.contacts.forms import ROLE_LABELS
+    from tracker.countries.labels import milestone_label
+
+    role_labels = dict(ROLE_CHOICES)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(
+        country_name=country_name, language_name=language_name, LANGUAGE_NAMES=LANGUAGE_NAMES,
+        format_date=format_day, milestone_label=milestone_label, get_locale=get_locale,
+        role_label=lambda role: role_labels.get(role, role),
+        role_kind_label=lambda kind: ROLE_LABELS.get(kind, kind),
+    )
+    app.jinja_env.filters.update(
+        brussels=brussels_time, language_name=language_name, milestone_label=milestone_label,
+        role_kind_label=lambda kind: ROLE_LABELS.get(kind, kind),
+    )

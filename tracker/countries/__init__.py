@@ -1,0 +1,1 @@
+"""Member states, campaigns, presidencies and milestones."""

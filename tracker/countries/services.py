@@ -1,0 +1,125 @@
+"""Member-state and campaign operations (flush, never commit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tracker.audit.services import record_change
+from tracker.contacts.models import PersonRole
+from tracker.core.models import check_version
+from tracker.countries.models import Campaign, MemberState, Milestone, MilestoneExtension
+from tracker.extensions import db
+
+EDITABLE_FIELDS = (
+    "correspondence_language", "ministry_name", "ministry_address",
+    "permrep_name", "permrep_address", "permrep_mailbox",
+)
+
+
+def list_member_states() -> list[MemberState]:
+    """The 27 member states in protocol order."""
+    return list(db.session.scalars(sa.select(MemberState).order_by(MemberState.protocol_order)))
+
+
+def current_campaign() -> Campaign | None:
+    """The open campaign that started last (Part II), else the latest one."""
+    return db.session.scalar(
+        sa.select(Campaign)
+        .options(selectinload(Campaign.milestones).selectinload(Milestone.extensions))
+        .order_by(Campaign.is_open.desc(), Campaign.starts_on.desc())
+        .limit(1)
+    )
+
+
+def update_member_state(member_state: MemberState, *, values: dict[str, Any], loaded_version: int | None, by: Any) -> None:
+    """Change the ministry / Permanent Representation details of a member state."""
+    check_version(member_state, loaded_version)
+    for field in EDITABLE_FIELDS:
+        if field in values:
+            value = values[field]
+            setattr(member_state, field, value.strip() if isinstance(value, str) else value)
+    if member_state.correspondence_language not in member_state.language_list + ["en"]:
+        raise ValueError("correspondence_language")
+    record_change(member_state, by=by)
+
+
+def grant_extension(milestone: Milestone, member_state: MemberState, *, due_at: datetime, reason: str, by: Any) -> MilestoneExtension:
+    """Give one member state a later due moment for a milestone (or change it)."""
+    extension = db.session.scalar(
+        sa.select(MilestoneExtension).where(
+            MilestoneExtension.milestone_id == milestone.id,
+            MilestoneExtension.member_state_id == member_state.id,
+        )
+    )
+    if extension is None:
+        extension = MilestoneExtension(milestone=milestone, member_state=member_state, due_at=due_at, reason=reason)
+        db.session.add(extension)
+        record_change(extension, by=by, action="create")
+    else:
+        extension.due_at, extension.reason = due_at, reason
+        record_change(extension, by=by)
+    return extension
+
+
+#: Milestones the tracker can already tell are met, and how (the others come with participation statuses).
+MET_WHEN = {
+    "contact_points_confirmed": lambda contact_points: contact_points > 0,
+}
+
+
+@dataclass(frozen=True)
+class CountryRow:
+    """One line of the dashboard."""
+
+    member_state: MemberState
+    contact_points: int
+    next_milestone: Milestone | None
+    next_due_at: datetime | None
+    overdue: list[Milestone]
+
+
+def dashboard_rows(campaign: Campaign | None, *, today: date, now: datetime, only: int | None = None) -> list[CountryRow]:
+    """Per member state: contact points in office, next deadline, overdue milestones."""
+    query = sa.select(MemberState).order_by(MemberState.protocol_order)
+    if only is not None:
+        query = query.where(MemberState.id == only)
+    states = list(db.session.scalars(query))
+    counts = dict(
+        db.session.execute(
+            sa.select(PersonRole.member_state_id, sa.func.count(sa.distinct(PersonRole.person_id)))
+            .where(
+                PersonRole.kind.in_(("contact_point", "alternate_contact_point")),
+                PersonRole.since_on <= today,
+                sa.or_(PersonRole.until_on.is_(None), PersonRole.until_on >= today),
+                *( [PersonRole.campaign_id == campaign.id] if campaign else [] ),
+            )
+            .group_by(PersonRole.member_state_id)
+        ).all()
+    )
+    milestones = campaign.milestones if campaign else []
+    rows = []
+    for state in states:
+        upcoming = sorted(
+            ((m.due_for(state), m) for m in milestones if not m.is_overdue(now, state)),
+            key=lambda pair: pair[0],
+        )
+        in_office = counts.get(state.id, 0)
+        overdue = [
+            m for m in milestones
+            if m.code in MET_WHEN and not MET_WHEN[m.code](in_office) and m.is_overdue(now, state)
+        ]
+        rows.append(
+            CountryRow(
+                member_state=state,
+                contact_points=in_office,
+                next_milestone=upcoming[0][1] if upcoming else None,
+                next_due_at=upcoming[0][0] if upcoming else None,
+                overdue=overdue,
+            )
+        )
+    return rows

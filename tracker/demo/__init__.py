@@ -1,0 +1,1 @@
+"""Invented demo data for development and screenshots; never real persons."""

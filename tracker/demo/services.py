@@ -1,0 +1,220 @@
+"""The demo campaign: reference data, both campaigns, invented people and demo logins.
+
+Every function is idempotent: running it again adds nothing that is already there.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, time, timedelta
+
+import sqlalchemy as sa
+
+from tracker.accounts.models import Role, User
+from tracker.accounts.services import hash_password
+from tracker.audit.models import AuditEntry
+from tracker.audit.services import record_change
+from tracker.contacts.models import Organisation, Person, PersonRole
+from tracker.core.time import brussels, utcnow
+from tracker.countries.models import Campaign, MemberState, Milestone, Presidency
+from tracker.countries.reference import MEMBER_STATES
+from tracker.demo.people import DEMO_ORGANISATIONS, DEMO_PEOPLE, ascii_slug
+from tracker.extensions import db
+
+DEMO_PASSWORD = "demo-password"
+ACTOR = "demo loader"
+
+#: The demo logins: (email, role, country code or None, display name).
+DEMO_LOGINS = (
+    ("secretariat@demo.test", Role.SECRETARIAT, None, "Demo Secretariat"),
+    ("viewer@demo.test", Role.VIEWER, None, "Demo Viewer (DG CONNECT)"),
+    ("cp.ee@demo.test", Role.CONTACT_POINT, "EE", ""),
+    ("cp.fr@demo.test", Role.CONTACT_POINT, "FR", ""),
+    ("cp.el@demo.test", Role.CONTACT_POINT, "EL", ""),
+)
+
+CAMPAIGNS = (
+    {
+        "code": "twinit-1", "name": "Twin it! 3D for Europe's culture – Part I", "part": 1,
+        "starts_on": date(2023, 6, 21), "ends_on": date(2024, 6, 30), "is_open": False,
+        "presidencies": (("SE", date(2023, 1, 1), date(2023, 6, 30)), ("ES", date(2023, 7, 1), date(2023, 12, 31)),
+                         ("BE", date(2024, 1, 1), date(2024, 6, 30))),
+        "milestones": (
+            ("kick_off", "Campaign kick-off", date(2023, 6, 21), time(10, 0)),
+            ("asset_submitted", "Asset submitted", date(2024, 3, 29), time(17, 0)),
+            ("final_event", "Final event in Brussels", date(2024, 5, 14), time(9, 0)),
+        ),
+    },
+    {
+        "code": "twinit-2", "name": "Twin it! 3D for Europe's culture – Part II", "part": 2,
+        "starts_on": date(2025, 8, 21), "ends_on": date(2026, 6, 30), "is_open": True,
+        "presidencies": (("PL", date(2025, 1, 1), date(2025, 6, 30)), ("DK", date(2025, 7, 1), date(2025, 12, 31)),
+                         ("CY", date(2026, 1, 1), date(2026, 6, 30))),
+        "milestones": (
+            ("contact_points_confirmed", "Contact points confirmed", date(2025, 9, 15), time(17, 0)),
+            ("introductory_meeting", "Introductory meeting", date(2025, 9, 22), time(10, 0)),
+            ("asset_submitted", "Asset submitted", date(2026, 3, 31), time(17, 0)),
+            ("final_event", "Final event (Cypriot Presidency)", date(2026, 5, 19), time(9, 0)),
+        ),
+    },
+)
+
+#: Countries whose Part II contact point is already in office in the demo.
+PART2_CONFIRMED = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "IE",
+                   "IT", "LT", "LU", "NL", "PT"}
+
+
+def _get_or_add(model, lookup: dict, values: dict):
+    """The row matching `lookup`, created with `values` (and audited) if missing."""
+    row = db.session.scalar(sa.select(model).filter_by(**lookup))
+    if row is None:
+        row = model(**lookup, **values)
+        db.session.add(row)
+        db.session.flush()
+        if hasattr(row, "audit_member_state_id"):
+            record_change(row, by=ACTOR, action="create", how="cli")
+    return row
+
+
+def load_member_states() -> dict[str, MemberState]:
+    """The 27 member states with their ministry and Permanent Representation."""
+    states = {}
+    for ref in MEMBER_STATES:
+        states[ref.code] = _get_or_add(MemberState, {"code": ref.code}, {
+            "name": ref.name, "protocol_order": ref.protocol_order, "languages": " ".join(ref.languages),
+            "correspondence_language": ref.correspondence_language, "ministry_name": ref.ministry_name,
+            "ministry_address": ref.ministry_address, "permrep_name": ref.permrep_name,
+            "permrep_address": ref.permrep_address,
+            # Invented mailbox: demo mail must never reach a real Permanent Representation.
+            "permrep_mailbox": f"permrep.{ref.code.lower()}@demo.test",
+        })
+    return states
+
+
+def load_campaigns(states: dict[str, MemberState]) -> dict[str, Campaign]:
+    """Part I (closed) and Part II (open) with their presidencies and milestones."""
+    campaigns = {}
+    for spec in CAMPAIGNS:
+        campaign = _get_or_add(Campaign, {"code": spec["code"]}, {
+            key: spec[key] for key in ("name", "part", "starts_on", "ends_on", "is_open")
+        })
+        for code, starts_on, ends_on in spec["presidencies"]:
+            _get_or_add(Presidency, {"campaign_id": campaign.id, "member_state_id": states[code].id},
+                        {"starts_on": starts_on, "ends_on": ends_on})
+        for code, name, day, at in spec["milestones"]:
+            _get_or_add(Milestone, {"campaign_id": campaign.id, "code": code},
+                        {"name": name, "due_at": brussels(day, at)})
+        campaigns[spec["code"]] = campaign
+    return campaigns
+
+
+def load_people(states: dict[str, MemberState], campaigns: dict[str, Campaign]) -> dict[str, Person]:
+    """Three invented people per country, with their organisations and roles."""
+    first_of_country = {}
+    part1, part2 = campaigns["twinit-1"], campaigns["twinit-2"]
+    for code, people in DEMO_PEOPLE.items():
+        state = states[code]
+        ministry = _get_or_add(Organisation, {"member_state_id": state.id, "name": state.ministry_name},
+                               {"kind": "ministry"})
+        institutions = [
+            _get_or_add(Organisation, {"member_state_id": state.id, "name": name}, {"kind": "institution"})
+            for name in DEMO_ORGANISATIONS[code]
+        ]
+        for index, (given, family, language) in enumerate(people):
+            email = f"{ascii_slug(given)}.{ascii_slug(family)}@{code.lower()}.demo.test"
+            person = _get_or_add(Person, {"email": email}, {
+                "given_name": given, "family_name": family, "member_state_id": state.id,
+                "organisation_id": (ministry if index == 0 else institutions[index - 1]).id,
+                "preferred_language": language, "phone": f"+000 {100 + state.protocol_order} {1000 + index}",
+            })
+            if index == 0:
+                first_of_country[code] = person
+                _get_or_add(PersonRole, {"person_id": person.id, "campaign_id": part1.id, "kind": "contact_point"},
+                            {"member_state_id": state.id, "since_on": date(2023, 6, 1), "until_on": date(2024, 6, 30)})
+                if code in PART2_CONFIRMED:
+                    _get_or_add(PersonRole, {"person_id": person.id, "campaign_id": part2.id, "kind": "contact_point"},
+                                {"member_state_id": state.id, "since_on": date(2025, 9, 12), "until_on": None})
+            elif index == 1:
+                _get_or_add(PersonRole, {"person_id": person.id, "campaign_id": part1.id,
+                                         "kind": "alternate_contact_point"},
+                            {"member_state_id": state.id, "since_on": date(2023, 6, 1), "until_on": date(2024, 6, 30)})
+            else:
+                _get_or_add(PersonRole, {"person_id": person.id, "campaign_id": None, "kind": "institution_expert"},
+                            {"member_state_id": state.id, "since_on": date(2024, 1, 1), "until_on": None})
+    return first_of_country
+
+
+def load_logins(states: dict[str, MemberState], people: dict[str, Person]) -> None:
+    """The five demo accounts, all with the demo password."""
+    for email, role, code, name in DEMO_LOGINS:
+        if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+            continue  # exists: no need to hash the password again
+        person = people.get(code) if code else None
+        _get_or_add(User, {"email": email}, {
+            "role": role.value, "member_state_id": states[code].id if code else None,
+            "person_id": person.id if person else None,
+            "display_name": name or (person.full_name if person else email),
+            "password_hash": hash_password(DEMO_PASSWORD), "password_changed_at": utcnow(),
+        })
+
+
+def load_demo() -> None:
+    """The whole demo campaign (idempotent)."""
+    states = load_member_states()
+    campaigns = load_campaigns(states)
+    people = load_people(states, campaigns)
+    load_logins(states, people)
+
+
+# -- the large dataset used by the benchmarks -------------------------------------------------
+
+LARGE_CAMPAIGNS = 10
+LARGE_PEOPLE = 5000
+LARGE_AUDIT_ROWS = 200_000
+
+
+def load_large() -> dict[str, int]:
+    """Grow the demo to 10 campaigns, 5,000 people and 200,000 audit rows (idempotent)."""
+    load_demo()
+    states = list(db.session.scalars(sa.select(MemberState).order_by(MemberState.protocol_order)))
+    for number in range(1, LARGE_CAMPAIGNS - 1):
+        start = date(2010 + number, 1, 1)
+        campaign = _get_or_add(Campaign, {"code": f"archive-{number}"}, {
+            "name": f"Archive campaign {number}", "part": 0, "starts_on": start,
+            "ends_on": start + timedelta(days=300), "is_open": False,
+        })
+        _get_or_add(Milestone, {"campaign_id": campaign.id, "code": "asset_submitted"},
+                    {"name": "Asset submitted", "due_at": brussels(start + timedelta(days=200), time(17))})
+    existing = db.session.scalar(sa.select(sa.func.count(Person.id)))
+    rng = random.Random(2026)
+    rows = []
+    for number in range(existing, LARGE_PEOPLE):
+        state = states[number % len(states)]
+        rows.append({
+            "given_name": f"Person{number}", "family_name": f"Synthetic{number}",
+            "email": f"synthetic.{number}@{state.code.lower()}.demo.test", "phone": "",
+            "member_state_id": state.id, "preferred_language": state.correspondence_language,
+            "version": 1, "created_at": utcnow(), "updated_at": utcnow(),
+        })
+    for chunk in range(0, len(rows), 1000):
+        db.session.execute(sa.insert(Person), rows[chunk:chunk + 1000])
+    existing_audit = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)))
+    now = utcnow()
+    batch = []
+    for number in range(existing_audit, LARGE_AUDIT_ROWS):
+        state = states[rng.randrange(len(states))]
+        batch.append({
+            "at": now - timedelta(minutes=LARGE_AUDIT_ROWS - number), "actor_label": ACTOR, "action": "update",
+            "entity_type": "people", "entity_id": rng.randrange(1, LARGE_PEOPLE), "member_state_id": state.id,
+            "how": "cli", "changes": {"phone": [None, f"+000 {number}"]}, "note": "synthetic",
+        })
+        if len(batch) == 5000:
+            db.session.execute(sa.insert(AuditEntry), batch)
+            batch = []
+    if batch:
+        db.session.execute(sa.insert(AuditEntry), batch)
+    return {
+        "campaigns": db.session.scalar(sa.select(sa.func.count(Campaign.id))),
+        "people": db.session.scalar(sa.select(sa.func.count(Person.id))),
+        "audit_entries": db.session.scalar(sa.select(sa.func.count(AuditEntry.id))),
+    }

@@ -1,0 +1,1 @@
+"""Outbox and relay: emails are rows first and leave only after commit."""

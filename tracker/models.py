@@ -1,0 +1,7 @@
+"""Imports every model so metadata and migrations see the whole schema."""
+
+from tracker.accounts.models import LoginAttempt, User  # noqa: F401
+from tracker.audit.models import AuditEntry  # noqa: F401
+from tracker.contacts.models import Organisation, Person, PersonRole  # noqa: F401
+from tracker.countries.models import Campaign, MemberState, Milestone, MilestoneExtension, Presidency  # noqa: F401
+from tracker.mail.models import OutboxMessage  # noqa: F401

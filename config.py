@@ -1,0 +1,133 @@
+"""Settings classes; every secret is read from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    """Read a yes/no environment variable."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    """Read an integer environment variable."""
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _sqlite_default() -> str:
+    """The SQLite database used by `make run` unless DATABASE_URL says otherwise."""
+    return f"sqlite:///{BASE_DIR / 'instance' / 'tracker.db'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Route plain postgresql:// URLs to the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings shared by every profile."""
+
+    APP_NAME = "Twin it! tracker"
+    SECRET_KEY = os.environ.get("TRACKER_SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL", _sqlite_default())
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: Absolute base URL used in links inside emails.
+    BASE_URL = os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000")
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    #: Languages the interface is offered in (complete catalogues).
+    UI_LANGUAGES = ("en", "fr", "de")
+
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    MAX_CONTENT_LENGTH = _int("TRACKER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+
+    #: Failed logins allowed per account and per client address in the window.
+    LOGIN_MAX_FAILURES = _int("TRACKER_LOGIN_MAX_FAILURES", 5)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _int("TRACKER_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+    LOGIN_WINDOW_SECONDS = _int("TRACKER_LOGIN_WINDOW_SECONDS", 15 * 60)
+    #: Lifetime of password-reset and invitation links.
+    RESET_LINK_MAX_AGE = _int("TRACKER_RESET_LINK_MAX_AGE", 2 * 3600)
+    INVITATION_LINK_MAX_AGE = _int("TRACKER_INVITATION_LINK_MAX_AGE", 14 * 24 * 3600)
+    #: Passwords refused in this profile (the demo password in production).
+    REFUSED_PASSWORDS: frozenset[str] = frozenset()
+    #: How many proxies set X-Forwarded-For in front of the app.
+    PROXY_COUNT = _int("TRACKER_PROXY_COUNT", 0)
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_STARTTLS = _bool("MAIL_USE_STARTTLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Twin it! secretariat <twinit-secretariat@demo.test>"
+    )
+    #: Accept addresses under the reserved ".test" domain (demo and tests only).
+    ALLOW_TEST_EMAIL_DOMAIN = True
+    DEBUG = False
+    TESTING = False
+
+
+class DevelopmentConfig(Config):
+    """`make run`: SQLite, mail kept in the local inbox, debug pages on."""
+
+    DEBUG = _bool("FLASK_DEBUG", False)
+
+
+class TestingConfig(Config):
+    """The test suite."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        # One SQLite file per test process, so two runs on one machine never share a database.
+        os.environ.get("TEST_DATABASE_URL", "sqlite:///" + str(BASE_DIR / "instance" / f"test-{os.getpid()}.db"))
+    )
+    BASE_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    """Production: secrets required, secure cookies, no debug, no demo password."""
+
+    DEBUG = False
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    REFUSED_PASSWORDS = frozenset({"demo-password"})
+    ALLOW_TEST_EMAIL_DOMAIN = False
+
+    def __init__(self) -> None:
+        secret = os.environ.get("TRACKER_SECRET_KEY", "")
+        if len(secret) < 32:
+            raise RuntimeError("TRACKER_SECRET_KEY must be set to at least 32 characters in production")
+        if "DATABASE_URL" not in os.environ:
+            raise RuntimeError("DATABASE_URL must be set in production")
+        self.SECRET_KEY = secret
+        # Read now, not at import, so the process environment at start-up decides.
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ["DATABASE_URL"])
+
+
+PROFILES = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

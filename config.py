@@ -81,6 +81,27 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get(
         "MAIL_DEFAULT_SENDER", "Twin it! secretariat <twinit-secretariat@demo.test>"
     )
+    MAIL_TIMEOUT_SECONDS = _int("MAIL_TIMEOUT_SECONDS", 30)
+    #: Messages claimed by the relay at a time (one SMTP connection each batch).
+    MAIL_BATCH_SIZE = _int("MAIL_BATCH_SIZE", 50)
+    #: How long a relay owns the messages it claimed; a relay that dies frees them after this.
+    MAIL_LEASE_SECONDS = _int("MAIL_LEASE_SECONDS", 300)
+    #: Attempts before a message that keeps failing for a transient reason is marked failed.
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    #: Back-off between attempts: base x 2^(attempt-1), capped.
+    MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60)
+    MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 3600)
+    #: Whether the mail log shows bodies holding secret links (the development inbox only).
+    MAIL_LOG_SHOWS_SENSITIVE = False
+    #: A reminder later than this (the scheduler was down) is not sent by itself; staff can send it.
+    REMINDER_MAX_LATENESS_HOURS = _int("TRACKER_REMINDER_MAX_LATENESS_HOURS", 72)
+    #: Whether `flask reminders ... --as-of` may pretend it is another moment (never in production).
+    REMINDERS_ALLOW_AS_OF = True
+    #: How often the scheduler relays the outbox and evaluates the ladders.
+    SCHEDULER_RELAY_SECONDS = _int("TRACKER_SCHEDULER_RELAY_SECONDS", 60)
+    SCHEDULER_REMINDERS_SECONDS = _int("TRACKER_SCHEDULER_REMINDERS_SECONDS", 300)
+    #: The lock file that keeps a second scheduler waiting (SQLite; PostgreSQL uses an advisory lock).
+    SCHEDULER_LOCK_FILE = os.environ.get("TRACKER_SCHEDULER_LOCK_FILE", str(BASE_DIR / "instance" / "scheduler.lock"))
     #: Accept addresses under the reserved ".test" domain (demo and tests only).
     ALLOW_TEST_EMAIL_DOMAIN = True
     DEBUG = False
@@ -91,6 +112,8 @@ class DevelopmentConfig(Config):
     """`make run`: SQLite, mail kept in the local inbox, debug pages on."""
 
     DEBUG = _bool("FLASK_DEBUG", False)
+    #: With no SMTP server, mail stays in the local inbox, where the newcomer reads reset links too.
+    MAIL_LOG_SHOWS_SENSITIVE = not os.environ.get("MAIL_SERVER")
 
 
 class TestingConfig(Config):
@@ -113,6 +136,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     REFUSED_PASSWORDS = frozenset({"demo-password"})
+    REMINDERS_ALLOW_AS_OF = False
     ALLOW_TEST_EMAIL_DOMAIN = False
 
     def __init__(self) -> None:

@@ -97,10 +97,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """`flask demo`, `flask translate`, `flask users`."""
+    """`flask demo`, `flask translate`, `flask users`, `flask scheduler`, `flask outbox`, `flask reminders`."""
     from tracker.accounts.cli import users_cli
     from tracker.core.cli import translate_cli
+    from tracker.core.scheduler import scheduler_cli
     from tracker.demo.cli import demo_cli
+    from tracker.mail.cli import outbox_cli
+    from tracker.reminders.cli import reminders_cli
 
-    for group in (users_cli, translate_cli, demo_cli):
+    for group in (users_cli, translate_cli, demo_cli, scheduler_cli, outbox_cli, reminders_cli):
         app.cli.add_command(group)

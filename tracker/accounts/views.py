@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +25,7 @@ from tracker.core.permissions import public, secretariat_required, staff_require
 from tracker.core.security import safe_next
 from tracker.countries.models import MemberState
 from tracker.extensions import db, login_manager
-from tracker.mail.services import deliver_queued
+from tracker.mail.services import relay_after_commit
 
 bp = Blueprint("accounts", __name__)
 
@@ -43,15 +43,6 @@ def _password_error_message(reason: str) -> str:
     if reason == "refused":
         return _("This password is not allowed here. Choose another one.")
     return _("The password must have at least %(count)s characters.", count=services.MIN_PASSWORD_LENGTH)
-
-
-def _send_mail_after_commit() -> None:
-    """Hand queued mail to the relay once the transaction is committed."""
-    try:
-        deliver_queued()
-    except Exception:  # noqa: BLE001 - mail stays queued; the relay retries later
-        db.session.rollback()
-        current_app.logger.exception("mail relay failed; messages stay queued")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -97,7 +88,7 @@ def forgot_password():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         db.session.commit()
-        _send_mail_after_commit()
+        relay_after_commit()
         flash(_("If an account exists for this address, we have sent it a link to choose a new password."), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form)
@@ -229,7 +220,7 @@ def invite():
                 db.session.rollback()
                 form.email.errors.append(_("An account with this email already exists."))
             else:
-                _send_mail_after_commit()
+                relay_after_commit()
                 flash(_("Invitation sent to %(email)s.", email=user.email), "success")
                 return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=None)

@@ -97,3 +97,27 @@ def search_people(*, member_state_id: int | None = None, text: str = "", limit: 
             Person.email.like(pattern, escape="\\"),
         ))
     return list(db.session.scalars(query))
+
+
+CONTACT_POINT_KINDS = ("contact_point", "alternate_contact_point")
+
+
+def current_contact_points(member_state_ids: list[int], today: date) -> dict[int, list[Person]]:
+    """The people holding a contact-point role on `today`, per member state (primary first)."""
+    rows = db.session.execute(
+        sa.select(PersonRole.member_state_id, Person)
+        .join(Person, Person.id == PersonRole.person_id)
+        .where(
+            PersonRole.member_state_id.in_(member_state_ids),
+            PersonRole.kind.in_(CONTACT_POINT_KINDS),
+            PersonRole.since_on <= today,
+            sa.or_(PersonRole.until_on.is_(None), PersonRole.until_on >= today),
+        )
+        .order_by(PersonRole.member_state_id, PersonRole.kind, Person.family_name, Person.id)
+    ).all()
+    found: dict[int, list[Person]] = {}
+    for member_state_id, person in rows:
+        people = found.setdefault(member_state_id, [])
+        if person not in people:
+            people.append(person)
+    return found

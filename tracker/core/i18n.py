@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from babel import Locale, dates
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
-from tracker.core.time import BRUSSELS
 from tracker.countries.reference import territory_code
 
 #: The name of each interface language in that language.
@@ -18,6 +18,8 @@ LANGUAGE_NAMES = {"en": "English", "fr": "français", "de": "Deutsch"}
 
 def select_locale() -> str:
     """The user's preference, then ?lang=, then the session's choice, then Accept-Language."""
+    if not has_request_context():  # commands and jobs: English unless force_locale says otherwise
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["UI_LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
@@ -47,19 +49,44 @@ def language_name(code: str) -> str:
     return locale.languages.get(code, code)
 
 
+def mail_languages() -> list[str]:
+    """The languages emails can be written in: those with a translation catalogue, and English."""
+    from tracker.extensions import babel
+
+    cached = current_app.extensions.get("tracker.mail_languages")
+    if cached is None:
+        cached = sorted({"en", *(str(locale) for locale in babel.list_translations())})
+        current_app.extensions["tracker.mail_languages"] = cached
+    return cached
+
+
+def mail_language(*candidates: str | None) -> str:
+    """The first candidate that emails can be written in, else English."""
+    available = mail_languages()
+    for candidate in candidates:
+        if candidate and candidate in available:
+            return candidate
+    return "en"
+
+
 def formatting_locale() -> str:
     """The Babel locale for dates and numbers: EU English (en_IE) rather than US English."""
     language = str(get_locale() or "en")
     return "en_IE" if language == "en" else language
 
 
-def brussels_time(moment: datetime | None) -> str:
-    """A moment as date and time in Brussels, with the zone abbreviation ("15 Sept 2025, 17:00 CEST")."""
+def zoned_time(moment: datetime | None, zone: str) -> str:
+    """A moment as date and time in another time zone, with its abbreviation ("15 Sept 2025, 18:00 EEST")."""
     if moment is None:
         return ""
-    local = moment.astimezone(BRUSSELS)
+    local = moment.astimezone(ZoneInfo(zone))
     day = dates.format_date(local.date(), "medium", locale=formatting_locale())
     return f"{day}, {local.strftime('%H:%M')} {local.strftime('%Z')}"
+
+
+def brussels_time(moment: datetime | None) -> str:
+    """A moment as date and time in Brussels, with the zone abbreviation ("15 Sept 2025, 17:00 CEST")."""
+    return zoned_time(moment, "Europe/Brussels")
 
 
 def format_day(day: date | None, format: str = "medium") -> str:  # noqa: A002 - Babel's own name
@@ -84,6 +111,6 @@ def init_app(app: Flask) -> None:
         role_kind_label=lambda kind: ROLE_LABELS.get(kind, kind),
     )
     app.jinja_env.filters.update(
-        brussels=brussels_time, language_name=language_name, milestone_label=milestone_label,
+        brussels=brussels_time, zoned=zoned_time, language_name=language_name, milestone_label=milestone_label,
         role_kind_label=lambda kind: ROLE_LABELS.get(kind, kind),
     )

@@ -391,3 +391,20 @@ TILE_POSITIONS: dict[str, tuple[int, int]] = {
     "EL": (6, 6),
     "CY": (7, 7),
 }
+
+#: The time zone of each Member State's capital (WET, CET or EET), used to show a deadline
+#: in the recipient's own time beside Brussels time.
+TIME_ZONES: dict[str, str] = {
+    "BE": "Europe/Brussels", "BG": "Europe/Sofia", "CZ": "Europe/Prague", "DK": "Europe/Copenhagen",
+    "DE": "Europe/Berlin", "EE": "Europe/Tallinn", "IE": "Europe/Dublin", "EL": "Europe/Athens",
+    "ES": "Europe/Madrid", "FR": "Europe/Paris", "HR": "Europe/Zagreb", "IT": "Europe/Rome",
+    "CY": "Asia/Nicosia", "LV": "Europe/Riga", "LT": "Europe/Vilnius", "LU": "Europe/Luxembourg",
+    "HU": "Europe/Budapest", "MT": "Europe/Malta", "NL": "Europe/Amsterdam", "AT": "Europe/Vienna",
+    "PL": "Europe/Warsaw", "PT": "Europe/Lisbon", "RO": "Europe/Bucharest", "SI": "Europe/Ljubljana",
+    "SK": "Europe/Bratislava", "FI": "Europe/Helsinki", "SE": "Europe/Stockholm",
+}  # fmt: skip
+
+
+def time_zone(code: str | None) -> str:
+    """The IANA time zone of a Member State's capital (Brussels when unknown)."""
+    return TIME_ZONES.get(code or "", "Europe/Brussels")

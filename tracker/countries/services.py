@@ -14,6 +14,8 @@ from tracker.contacts.models import PersonRole
 from tracker.core.models import check_version
 from tracker.countries.models import Campaign, MemberState, Milestone, MilestoneExtension
 from tracker.extensions import db
+from tracker.participation.models import MILESTONE_MET_BY
+from tracker.participation.services import is_milestone_met, is_reminded, participations_for
 
 EDITABLE_FIELDS = (
     "correspondence_language", "ministry_name", "ministry_address",
@@ -66,12 +68,6 @@ def grant_extension(milestone: Milestone, member_state: MemberState, *, due_at: 
     return extension
 
 
-#: Milestones the tracker can already tell are met, and how (the others come with participation statuses).
-MET_WHEN = {
-    "contact_points_confirmed": lambda contact_points: contact_points > 0,
-}
-
-
 @dataclass(frozen=True)
 class CountryRow:
     """One line of the dashboard."""
@@ -102,6 +98,7 @@ def dashboard_rows(campaign: Campaign | None, *, today: date, now: datetime, onl
         ).all()
     )
     milestones = campaign.milestones if campaign else []
+    participations = participations_for(campaign) if campaign else {}
     rows = []
     for state in states:
         upcoming = sorted(
@@ -111,7 +108,9 @@ def dashboard_rows(campaign: Campaign | None, *, today: date, now: datetime, onl
         in_office = counts.get(state.id, 0)
         overdue = [
             m for m in milestones
-            if m.code in MET_WHEN and not MET_WHEN[m.code](in_office) and m.is_overdue(now, state)
+            if m.code in MILESTONE_MET_BY and is_reminded(participations.get(state.id))
+            and not is_milestone_met(m, participations.get(state.id), contact_points=in_office)
+            and m.is_overdue(now, state)
         ]
         rows.append(
             CountryRow(

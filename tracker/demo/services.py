@@ -15,11 +15,14 @@ from tracker.accounts.services import hash_password
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import record_change
 from tracker.contacts.models import Organisation, Person, PersonRole
-from tracker.core.time import brussels, utcnow
+from tracker.core.time import BRUSSELS, brussels, utcnow
 from tracker.countries.models import Campaign, MemberState, Milestone, Presidency
 from tracker.countries.reference import MEMBER_STATES
+from tracker.countries.services import grant_extension
 from tracker.demo.people import DEMO_ORGANISATIONS, DEMO_PEOPLE, ascii_slug
 from tracker.extensions import db
+from tracker.participation.models import Participation
+from tracker.reminders.services import apply_default_ladder, steps_of
 
 DEMO_PASSWORD = "demo-password"
 ACTOR = "demo loader"
@@ -144,6 +147,43 @@ def load_people(states: dict[str, MemberState], campaigns: dict[str, Campaign]) 
     return first_of_country
 
 
+#: Where each country stands in Part II in the demo (the others are "invited").
+DEMO_STATUSES = {
+    "submitted": ("CZ", "DK", "FI", "NL"),
+    "submission_in_progress": ("DE", "EE", "FR", "IT"),
+    "asset_selected": ("AT", "ES", "LU", "PT"),
+    "introductory_meeting_attended": ("BE", "BG", "CY", "EL", "HR", "IE", "LT"),
+}
+#: A country the demo shows as paused (it gets no reminders).
+DEMO_PAUSED = ("MT", "Reorganisation of the ministry; resumes in the spring.")
+#: Countries given a later asset deadline, three weeks and a few days after the demo is loaded,
+#: so that the reminder calendar has something planned whenever the demo is tried.
+DEMO_EXTENDED = ("AT", "LU")
+DEMO_EXTENSION_DAYS = 24
+
+
+def load_participation(states: dict[str, MemberState], campaigns: dict[str, Campaign]) -> None:
+    """Part II statuses, the default reminder ladders, and two extensions."""
+    part2 = campaigns["twinit-2"]
+    status_of = {code: status for status, codes in DEMO_STATUSES.items() for code in codes}
+    for code, state in states.items():
+        status, reason = status_of.get(code, "invited"), ""
+        if code == DEMO_PAUSED[0]:
+            status, reason = "paused", DEMO_PAUSED[1]
+        _get_or_add(Participation, {"campaign_id": part2.id, "member_state_id": state.id},
+                    {"status": status, "reason": reason})
+    milestones = {m.code: m for m in part2.milestones}
+    ladder_from = brussels(part2.starts_on, time(0, 0))
+    for code in ("contact_points_confirmed", "asset_submitted"):
+        if not steps_of(milestones[code]):
+            apply_default_ladder(milestones[code], by=ACTOR, active_from_at=ladder_from)
+    asset = milestones["asset_submitted"]
+    for code in DEMO_EXTENDED:
+        if not any(extension.member_state_id == states[code].id for extension in asset.extensions):
+            due = brussels(utcnow().astimezone(BRUSSELS).date() + timedelta(days=DEMO_EXTENSION_DAYS), time(17, 0))
+            grant_extension(asset, states[code], due_at=due, reason="More time to finish the paradata.", by=ACTOR)
+
+
 def load_logins(states: dict[str, MemberState], people: dict[str, Person]) -> None:
     """The five demo accounts, all with the demo password."""
     for email, role, code, name in DEMO_LOGINS:
@@ -163,6 +203,7 @@ def load_demo() -> None:
     states = load_member_states()
     campaigns = load_campaigns(states)
     people = load_people(states, campaigns)
+    load_participation(states, campaigns)
     load_logins(states, people)
 
 

@@ -1,0 +1,152 @@
+"""`flask scheduler run`: the one process that runs the periodic jobs (never the web workers).
+
+A second scheduler started by mistake waits on a lock (a PostgreSQL advisory lock, or a lock
+file with SQLite) and takes over only when the first one stops, so no job ever runs twice.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import sqlalchemy as sa
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from tracker.core.time import BRUSSELS, utcnow
+from tracker.extensions import db
+
+log = logging.getLogger(__name__)
+scheduler_cli = AppGroup("scheduler", help="The process that relays mail and sends reminders.")
+
+#: The PostgreSQL advisory-lock key of the scheduler ("twin" in ASCII).
+ADVISORY_LOCK_KEY = 0x7477696E
+
+
+class SchedulerLock:
+    """Held for the life of the scheduler process; `acquire` waits while another process holds it."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._connection: Any = None
+        self._file: Any = None
+
+    def try_acquire(self) -> bool:
+        """Take the lock if it is free."""
+        with self.app.app_context():
+            engine = db.engine
+            if engine.dialect.name == "postgresql":
+                connection = engine.connect()
+                got = connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}).scalar()
+                connection.commit()
+                if got:
+                    self._connection = connection  # the lock lives as long as this session
+                    return True
+                connection.close()
+                return False
+        path = Path(self.app.config["SCHEDULER_LOCK_FILE"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._file = handle  # the kernel releases it when the process ends, however it ends
+        return True
+
+    def acquire(self, poll_seconds: float = 5.0, should_stop: Callable[[], bool] = lambda: False) -> bool:
+        """Wait until the lock is ours (False if asked to stop first)."""
+        announced = False
+        while not self.try_acquire():
+            if not announced:
+                log.warning("another scheduler holds the lock; waiting")
+                click.echo("Another scheduler is running: waiting for it to stop.", err=True)
+                announced = True
+            if should_stop():
+                return False
+            time.sleep(poll_seconds)
+        return True
+
+    def release(self) -> None:
+        """Let a waiting scheduler take over."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def in_app(app: Flask, job: Callable[[], None]) -> Callable[[], None]:
+    """Run `job` in an app context; roll back and log on failure so the next run starts clean."""
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                job()
+            except Exception:
+                db.session.rollback()
+                log.exception("job %s failed", job.__name__)
+            finally:
+                db.session.remove()
+
+    run.__name__ = job.__name__
+    return run
+
+
+def weekly_digest_job() -> None:
+    """The weekly digest slot (Monday 07:00 Brussels); the digest itself is built by the digests domain."""
+    log.info("weekly digest slot reached at %s", utcnow().isoformat())
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    """The scheduler with its fixed jobs."""
+    from tracker.mail.jobs import relay_job
+    from tracker.reminders.jobs import send_due_job
+
+    scheduler = BlockingScheduler(
+        timezone=BRUSSELS,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
+    )
+    now = utcnow()
+    scheduler.add_job(in_app(app, send_due_job), "interval", id="send-due-reminders", next_run_time=now,
+                      seconds=app.config["SCHEDULER_REMINDERS_SECONDS"])
+    scheduler.add_job(in_app(app, relay_job), "interval", id="relay-outbox", next_run_time=now,
+                      seconds=app.config["SCHEDULER_RELAY_SECONDS"])
+    scheduler.add_job(in_app(app, weekly_digest_job), "cron", id="weekly-digest",
+                      day_of_week="mon", hour=7, minute=0)
+    return scheduler
+
+
+@scheduler_cli.command("run")
+def run() -> None:
+    """Run the periodic jobs until stopped (SIGTERM or Ctrl+C); waits if another scheduler runs."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    lock = SchedulerLock(app)
+    stopping = {"now": False}
+
+    def stop(_signum: int, _frame: Any) -> None:
+        stopping["now"] = True
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+    scheduler = build_scheduler(app)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if not lock.acquire(should_stop=lambda: stopping["now"]):
+        return
+    click.echo("Scheduler running: outbox relay every "
+               f"{app.config['SCHEDULER_RELAY_SECONDS']} s, reminders every {app.config['SCHEDULER_REMINDERS_SECONDS']} s, "
+               "weekly digest on Mondays at 07:00 Brussels time.")
+    try:
+        scheduler.start()
+    finally:
+        lock.release()

@@ -1,0 +1,1 @@
+"""Participation: each country's status in a campaign."""

@@ -1,0 +1,1 @@
+"""Reminder ladders: emails before and after each milestone, escalations, the calendar."""

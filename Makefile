@@ -8,11 +8,13 @@ export FLASK_APP := wsgi
 
 .PHONY: run serve setup venv assets translations migrate demo test test-sqlite test-postgres bench lint clean
 
-run: setup migrate demo ## set up everything, then serve the app and the scheduler on http://127.0.0.1:$(PORT)
+run: setup migrate demo ## set up everything, then serve the app (and the scheduler beside it) on http://127.0.0.1:$(PORT)
 	@echo ""
-	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C stops)"
 	@$(BIN)/flask demo logins
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT) with the scheduler beside it (Ctrl+C stops both)"
+	@trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask scheduler run & scheduler=$$!; \
+	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 setup: venv assets translations ## Python environment, ECL assets, compiled catalogues
 

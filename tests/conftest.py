@@ -8,6 +8,7 @@ import shutil
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,8 @@ class _Inbox:
 
     def __init__(self) -> None:
         self.messages: list = []
+        #: The SMTP envelope of each message, in the same order: (MAIL FROM, [RCPT TO, ...]).
+        self.envelopes: list[tuple[str, list[str]]] = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
         """Keep every message."""
@@ -165,27 +168,39 @@ class _Inbox:
 
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         self.messages.append(message)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 OK"
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def serving_smtp(app: Flask, handler, port: int | None = None) -> Iterator:
+    """Run an aiosmtpd server with `handler` on loopback and point the app's mail settings at it."""
+    from aiosmtpd.controller import Controller
+
+    port = port or free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    previous = {key: app.config[key] for key in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        yield handler
+    finally:
+        app.config.update(previous)
+        controller.stop()
 
 
 @pytest.fixture
 def smtp_server(app: Flask) -> Iterator[_Inbox]:
     """An aiosmtpd server on 127.0.0.1; the app sends mail to it during the test."""
-    from aiosmtpd.controller import Controller
-
-    inbox = _Inbox()
-    with socket.socket() as probe:  # a free port on loopback
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    previous = {key: app.config[key] for key in ("MAIL_SERVER", "MAIL_PORT")}
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    try:
+    with serving_smtp(app, _Inbox()) as inbox:
         yield inbox
-    finally:
-        app.config.update(previous)
-        controller.stop()
 
 
 # -- live server and Chromium for the browser tests ----------------------------------------

@@ -12,8 +12,11 @@ import sqlalchemy as sa
 
 from tracker.accounts.models import User
 from tracker.contacts.models import Person
-from tracker.countries.models import MemberState
+from tracker.countries.models import Campaign, MemberState, Milestone
 from tracker.extensions import db
+from tracker.mail.models import OutboxMessage
+from tracker.mail.services import queue_email
+from tracker.reminders.models import ReminderDispatch, ReminderStep
 
 WHO = ("anon", "secretariat", "viewer", "cp_own", "cp_other")
 LOGIN = 302  # anonymous visitors are sent to the login page
@@ -83,6 +86,26 @@ ROUTES: dict[tuple[str, str], tuple[dict, dict[str, int]]] = {
     ("contacts.edit_person", "GET"): ({"person_id": "EE"}, country_secretariat()),
     ("contacts.edit_person", "POST"): ({"person_id": "EE"}, country_secretariat(302)),
     ("contacts.add_role", "POST"): ({"person_id": "EE"}, country_secretariat(422)),
+    ("countries.edit_milestone", "GET"): ({"milestone_id": "asset"}, secretariat()),
+    ("countries.edit_milestone", "POST"): ({"milestone_id": "asset"}, secretariat(400)),
+    ("countries.extension", "GET"): ({"code": "EE", "milestone_id": "asset"}, country_secretariat()),
+    ("countries.extension", "POST"): ({"code": "EE", "milestone_id": "asset"}, country_secretariat(400)),
+    ("mail.log", "GET"): ({}, staff()),
+    ("mail.message", "GET"): ({"message_id": "sample"}, staff()),
+    ("mail.html_body", "GET"): ({"message_id": "sample"}, staff()),
+    ("mail.resend", "POST"): ({"message_id": "sample"}, secretariat(302)),
+    ("mail.cancel", "POST"): ({"message_id": "sample"}, secretariat(302)),
+    ("reminders.ladders", "GET"): ({}, staff()),
+    ("reminders.calendar", "GET"): ({}, staff()),
+    ("reminders.add_step", "GET"): ({"milestone_id": "asset"}, secretariat()),
+    ("reminders.add_step", "POST"): ({"milestone_id": "asset"}, secretariat(400)),
+    ("reminders.edit_step", "GET"): ({"step_id": "first"}, secretariat()),
+    ("reminders.edit_step", "POST"): ({"step_id": "first"}, secretariat(400)),
+    ("reminders.delete_step", "POST"): ({"step_id": "first"}, secretariat(302)),
+    ("reminders.send_missed", "POST"): ({"step_id": "first"}, secretariat(302)),
+    ("reminders.default_ladder", "POST"): ({"milestone_id": "asset"}, secretariat(302)),
+    ("reminders.approve", "POST"): ({"dispatch_id": "escalation"}, secretariat(302)),
+    ("reminders.dismiss", "POST"): ({"dispatch_id": "escalation"}, secretariat(302)),
 }
 
 
@@ -96,7 +119,71 @@ def _resolve(values: dict) -> dict:
         resolved["person_id"] = db.session.scalar(
             sa.select(Person.id).where(Person.member_state_id == estonia).order_by(Person.id).limit(1)
         )
+    if resolved.get("milestone_id") == "asset":
+        resolved["milestone_id"] = _part2_asset_milestone().id
+    if resolved.get("step_id") == "first":
+        resolved["step_id"] = db.session.scalar(
+            sa.select(ReminderStep.id).where(ReminderStep.milestone_id == _part2_asset_milestone().id)
+            .order_by(ReminderStep.offset_days).limit(1)
+        )
+    if resolved.get("message_id") == "sample":
+        resolved["message_id"] = sample_message_id()
+    if resolved.get("dispatch_id") == "escalation":
+        resolved["dispatch_id"] = sample_escalation_id()
     return resolved
+
+
+def _part2_asset_milestone() -> Milestone:
+    return db.session.scalar(
+        sa.select(Milestone).join(Campaign).where(Campaign.code == "twinit-2", Milestone.code == "asset_submitted")
+    )
+
+
+def sample_message_id() -> int:
+    """A queued, non-sensitive message (written once if the outbox holds none; the test rollback removes it)."""
+    found = db.session.scalar(
+        sa.select(OutboxMessage.id).where(OutboxMessage.idempotency_key == "sample:authorization")
+    )
+    if found is None:
+        estonia = db.session.scalar(sa.select(MemberState).where(MemberState.code == "EE"))
+        found = queue_email(
+            key="sample:authorization", to=[("Sample Person", "sample.person@ee.demo.test")],
+            template="reminders/emails/reminder", language="en", kind="reminder", member_state_id=estonia.id,
+            **_sample_reminder_context(estonia),
+        ).id
+        db.session.commit()
+    return found
+
+
+def _sample_reminder_context(state: MemberState) -> dict:
+    milestone = _part2_asset_milestone()
+    step = db.session.scalar(sa.select(ReminderStep).where(ReminderStep.milestone_id == milestone.id).limit(1))
+    return {"milestone": milestone, "member_state": state, "step": step, "due_at": milestone.due_at,
+            "zone": "Europe/Tallinn", "link": "http://localhost/countries/EE", "campaign": milestone.campaign,
+            "late": False}
+
+
+def sample_escalation_id() -> int:
+    """An escalation of Estonia awaiting approval (written if missing)."""
+    milestone = _part2_asset_milestone()
+    step = db.session.scalar(
+        sa.select(ReminderStep).where(ReminderStep.milestone_id == milestone.id, ReminderStep.requires_approval)
+    )
+    estonia = db.session.scalar(sa.select(MemberState).where(MemberState.code == "EE"))
+    found = db.session.scalar(
+        sa.select(ReminderDispatch.id).where(ReminderDispatch.step_id == step.id,
+                                             ReminderDispatch.member_state_id == estonia.id)
+    )
+    if found is None:
+        dispatch = ReminderDispatch(
+            step_id=step.id, milestone_id=milestone.id, member_state_id=estonia.id, offset_days=step.offset_days,
+            audience=step.audience, status="awaiting_approval", planned_at=step.planned_for(milestone.due_at),
+            due_at=milestone.due_at, created_at=milestone.due_at,
+        )
+        db.session.add(dispatch)
+        db.session.commit()
+        found = dispatch.id
+    return found
 
 
 def _rules(app) -> set[tuple[str, str]]:

@@ -48,6 +48,19 @@ def _dump_pages(app, client, login_as, folder: Path) -> dict[str, str]:
     login_as("secretariat")
     shown_with_errors["person-errors"] = client.post("/people/new", data={"email": "x", "phone": "??"})
     shown_with_errors["invite-errors"] = client.post("/users/invite", data={"email": "", "role": "contact_point"})
+    with app.test_request_context():
+        from flask import url_for
+
+        from tests.test_authorization import _resolve
+
+        ids = _resolve({"milestone_id": "asset", "step_id": "first"})
+        step_url = url_for("reminders.add_step", milestone_id=ids["milestone_id"])
+        extension_url = url_for("countries.extension", code="EE", milestone_id=ids["milestone_id"])
+        deadline_url = url_for("countries.edit_milestone", milestone_id=ids["milestone_id"])
+    shown_with_errors["step-errors"] = client.post(step_url, data={"days": "0", "when": "before", "audience": "x"})
+    shown_with_errors["extension-errors"] = client.post(extension_url, data={"due_on": "2020-01-01", "due_time": "17:00",
+                                                                               "reason": "late"})
+    shown_with_errors["deadline-errors"] = client.post(deadline_url, data={"due_on": "", "due_time": "17:00"})
     for name, response in shown_with_errors.items():
         path = folder / f"{name}.html"
         path.write_bytes(response.data)

@@ -84,8 +84,10 @@ def register_blueprints(app: Flask) -> None:
     from tracker.contacts.views import bp as contacts_bp
     from tracker.core.health import bp as health_bp
     from tracker.countries.views import bp as countries_bp
+    from tracker.mail.views import bp as mail_bp
+    from tracker.reminders.views import bp as reminders_bp
 
-    for blueprint in (health_bp, accounts_bp, countries_bp, contacts_bp, audit_bp):
+    for blueprint in (health_bp, accounts_bp, countries_bp, contacts_bp, audit_bp, mail_bp, reminders_bp):
         app.register_blueprint(blueprint)
 
 

@@ -162,6 +162,7 @@ def request_password_reset(email: str) -> None:
         return
     token = make_link_token(user, "reset")
     queue_email(
+        kind="account",
         key=f"password-reset:{user.id}:{hashlib.sha256(token.encode()).hexdigest()[:16]}",
         to=[user.email],
         template="accounts/emails/password_reset",
@@ -198,6 +199,7 @@ def invite_user(
     record_change(user, by=by, action="create")
     token = make_link_token(user, "invitation")
     queue_email(
+        kind="account",
         key=f"invitation:{user.id}:{hashlib.sha256(token.encode()).hexdigest()[:16]}",
         to=[user.email],
         template="accounts/emails/invitation",

@@ -102,8 +102,13 @@ def search_people(*, member_state_id: int | None = None, text: str = "", limit: 
 CONTACT_POINT_KINDS = ("contact_point", "alternate_contact_point")
 
 
-def current_contact_points(member_state_ids: list[int], today: date) -> dict[int, list[Person]]:
-    """The people holding a contact-point role on `today`, per member state (primary first)."""
+def current_contact_points(
+    member_state_ids: list[int], today: date, *, campaign_id: int | None = None
+) -> dict[int, list[Person]]:
+    """The people holding a contact-point role on `today`, per member state (primary first).
+
+    With `campaign_id`, only roles for that campaign or for no campaign in particular count.
+    """
     rows = db.session.execute(
         sa.select(PersonRole.member_state_id, Person)
         .join(Person, Person.id == PersonRole.person_id)
@@ -112,6 +117,8 @@ def current_contact_points(member_state_ids: list[int], today: date) -> dict[int
             PersonRole.kind.in_(CONTACT_POINT_KINDS),
             PersonRole.since_on <= today,
             sa.or_(PersonRole.until_on.is_(None), PersonRole.until_on >= today),
+            *([sa.or_(PersonRole.campaign_id == campaign_id, PersonRole.campaign_id.is_(None))]
+              if campaign_id is not None else []),
         )
         .order_by(PersonRole.member_state_id, PersonRole.kind, Person.family_name, Person.id)
     ).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.core.models import ConcurrentEditError
@@ -23,3 +24,7 @@ def report_edit_conflict(form, record) -> None:
         "form below and were not saved; the values saved meanwhile are shown beside it. Check them "
         "and save again."
     ))
+
+
+class ActionForm(FlaskForm):
+    """A button that acts on one record (the CSRF token is its only field)."""

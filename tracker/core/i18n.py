@@ -101,12 +101,16 @@ def init_app(app: Flask) -> None:
     from tracker.accounts.forms import ROLE_CHOICES
     from tracker.contacts.forms import ROLE_LABELS
     from tracker.countries.labels import milestone_label
+    from tracker.mail.labels import KIND_LABELS, STATUS_LABELS
+    from tracker.reminders.labels import AUDIENCE_LABELS, DISPATCH_LABELS, step_label
 
     role_labels = dict(ROLE_CHOICES)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
         country_name=country_name, language_name=language_name, LANGUAGE_NAMES=LANGUAGE_NAMES,
         format_date=format_day, milestone_label=milestone_label, get_locale=get_locale,
+        STATUS_LABELS=STATUS_LABELS, KIND_LABELS=KIND_LABELS, AUDIENCE_LABELS=AUDIENCE_LABELS,
+        DISPATCH_LABELS=DISPATCH_LABELS, step_label=step_label,
         role_label=lambda role: role_labels.get(role, role),
         role_kind_label=lambda kind: ROLE_LABELS.get(kind, kind),
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import HiddenInput
 
@@ -21,3 +23,16 @@ class MemberStateForm(FlaskForm):
         _l("Permanent Representation functional mailbox"), validators=[Optional(), Email(), Length(max=254)]
     )
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+class DeadlineForm(FlaskForm):
+    """A due moment, in Brussels time."""
+
+    due_on = DateField(_l("Due date"), validators=[DataRequired()])
+    due_time = TimeField(_l("Time (Brussels)"), validators=[DataRequired()], default=time(17, 0))
+
+
+class ExtensionForm(DeadlineForm):
+    """A later due moment for one country, with the reason."""
+
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])

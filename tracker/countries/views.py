@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.audit.services import list_entries
 from tracker.contacts.models import Person
 from tracker.core.forms import EDIT_CONFLICTS, report_edit_conflict
-from tracker.core.i18n import language_name
-from tracker.core.permissions import member_state_or_404, require_secretariat
-from tracker.core.time import BRUSSELS, utcnow
+from tracker.core.i18n import brussels_time, country_name, language_name
+from tracker.core.permissions import member_state_or_404, require_secretariat, secretariat_required
+from tracker.core.time import BRUSSELS, brussels, utcnow
 from tracker.countries import services
-from tracker.countries.forms import MemberStateForm
+from tracker.countries.forms import DeadlineForm, ExtensionForm, MemberStateForm
+from tracker.countries.models import Milestone
 from tracker.extensions import db
+from tracker.reminders import services as reminders
 
 bp = Blueprint("countries", __name__)
 
@@ -43,9 +45,11 @@ def member_state(code: str):
         sa.select(Person).where(Person.member_state_id == state.id).order_by(Person.family_name, Person.given_name)
     ).all()
     entries = list_entries(member_state_id=state.id, limit=10) if current_user.is_staff else []
+    now = utcnow()
     return render_template(
         "countries/member_state.html", state=state, campaign=campaign, people=people,
-        entries=entries, now=utcnow(), today=utcnow().astimezone(BRUSSELS).date(),
+        entries=entries, now=now, today=now.astimezone(BRUSSELS).date(),
+        pending=reminders.pending_for(state, now), dispatches=reminders.dispatches_for(state),
     )
 
 
@@ -70,3 +74,49 @@ def edit_member_state(code: str):
         flash(_("The details of %(country)s are saved.", country=state.name), "success")
         return redirect(url_for("countries.member_state", code=state.code))
     return render_template("countries/member_state_form.html", form=form, state=state)
+
+
+@bp.route("/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
+@secretariat_required
+def edit_milestone(milestone_id: int):
+    """Move a milestone's due moment; pending reminders follow it."""
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None:
+        abort(404)
+    form = DeadlineForm()
+    if request.method == "GET":
+        local = milestone.due_at.astimezone(BRUSSELS)
+        form.due_on.data, form.due_time.data = local.date(), local.time().replace(second=0, microsecond=0)
+    if form.validate_on_submit():
+        reminders.move_deadline(milestone, due_at=brussels(form.due_on.data, form.due_time.data), by=current_user)
+        db.session.commit()
+        flash(_("The deadline is moved; the reminders still to go follow it."), "success")
+        return redirect(url_for("reminders.ladders"))
+    return render_template("countries/milestone_form.html", form=form, milestone=milestone), 400 if form.errors else 200
+
+
+@bp.route("/countries/<code>/milestones/<int:milestone_id>/extension", methods=["GET", "POST"])
+def extension(code: str, milestone_id: int):
+    """Give one country a later due moment for a milestone."""
+    state = member_state_or_404(code)
+    require_secretariat()
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None:
+        abort(404)
+    form = ExtensionForm()
+    if request.method == "GET":
+        local = milestone.due_for(state).astimezone(BRUSSELS)
+        form.due_on.data, form.due_time.data = local.date(), local.time().replace(second=0, microsecond=0)
+    if form.validate_on_submit():
+        due_at = brussels(form.due_on.data, form.due_time.data)
+        if due_at <= milestone.due_at:
+            form.due_on.errors.append(_("An extension must end after the deadline (%(moment)s).",
+                                        moment=brussels_time(milestone.due_at)))
+        else:
+            services.grant_extension(milestone, state, due_at=due_at, reason=form.reason.data.strip(), by=current_user)
+            db.session.commit()
+            flash(_("%(country)s has until %(moment)s.", country=country_name(state.code),
+                    moment=brussels_time(due_at)), "success")
+            return redirect(url_for("countries.member_state", code=state.code))
+    return render_template("countries/extension_form.html", form=form, milestone=milestone, state=state), \
+        400 if form.errors else 200

@@ -45,7 +45,7 @@ class OutboxMessage(db.Model):
     member_state_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member_states.id"), index=True)
     #: One of STATUSES.
     status: Mapped[str] = mapped_column(sa.String(20), default="queued", index=True)
-    #: Delivery attempts made (a claim that never reached the server does not count).
+    #: Delivery attempts made (sets the back-off; only refusals by the server count towards the limit).
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -235,9 +235,14 @@ def _finish(row: Any, **values: Any) -> None:
     db.session.commit()
 
 
-def _retry_or_fail(row: Any, error: str, result: RelayResult) -> None:
+def _retry_or_fail(row: Any, error: str, result: RelayResult, *, server_answered: bool = True) -> None:
+    """Queue the row again after a back-off, or give up once the server has refused it too often.
+
+    Only refusals the server answered count towards MAIL_MAX_ATTEMPTS: an outage, however long,
+    delays messages but never fails them.
+    """
     attempts = row.attempts + 1
-    if attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+    if server_answered and attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
         _finish(row, status="failed", attempts=attempts, last_error=f"gave up after {attempts} attempts: {error}"[:2000])
         result.failed += 1
     else:
@@ -291,7 +296,7 @@ def relay_outbox(*, ids: Sequence[int] | None = None, max_batches: int | None = 
             smtp = _connect()
         except (OSError, smtplib.SMTPException) as exc:
             for row in rows:
-                _retry_or_fail(row, f"cannot reach the SMTP server: {exc}", result)
+                _retry_or_fail(row, f"cannot reach the SMTP server: {exc}", result, server_answered=False)
             break
         with smtp:
             for index, row in enumerate(rows):
@@ -302,7 +307,7 @@ def relay_outbox(*, ids: Sequence[int] | None = None, max_batches: int | None = 
                     result.failed += 1
                     result.errors.append(str(exc))
                 except _ConnectionLost as exc:
-                    _retry_or_fail(row, str(exc), result)
+                    _retry_or_fail(row, str(exc), result, server_answered=False)
                     _release(rows[index + 1:])
                     return result
                 except _Transient as exc:

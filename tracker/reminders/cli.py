@@ -8,11 +8,16 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from tracker.contacts.services import current_contact_points
 from tracker.core.i18n import brussels_time
 from tracker.core.time import BRUSSELS, utcnow
 from tracker.extensions import db
-from tracker.reminders.services import _describe, _recipients, plan_reminders, send_due_reminders
+from tracker.reminders.services import (
+    ContactPointLookup,
+    describe_recipients,
+    plan_reminders,
+    recipients_for,
+    send_due_reminders,
+)
 
 reminders_cli = AppGroup("reminders", help="Deadline reminders.")
 
@@ -53,16 +58,15 @@ def preview(as_of: str | None, days: int) -> None:
         item for item in plan_reminders(moment)
         if item.state == "due" or (item.state == "planned" and item.planned_at <= moment + timedelta(days=days))
     ]
-    people = current_contact_points(list({item.member_state.id for item in items}),
-                                    moment.astimezone(BRUSSELS).date())
+    people = ContactPointLookup(items, moment.astimezone(BRUSSELS).date())
     click.echo(f"As of {brussels_time(moment)}: {sum(i.state == 'due' for i in items)} due now, "
                f"{sum(i.state == 'planned' for i in items)} planned in the next {days} days.")
     for item in items:
-        recipients = _recipients(item.step, item.member_state, people.get(item.member_state.id, []))
+        recipients = recipients_for(item.step, item.member_state, people(item))
         approval = " (needs approval)" if item.step.requires_approval else ""
         click.echo(
             f"{item.state:<8} {brussels_time(item.planned_at):<26} {item.member_state.code} "
-            f"{item.milestone.code} {item.step.offset_days:+d}d{approval} -> {_describe(recipients) or 'nobody on record'}"
+            f"{item.milestone.code} {item.step.offset_days:+d}d{approval} -> {describe_recipients(recipients) or 'nobody on record'}"
         )
 
 

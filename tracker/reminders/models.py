@@ -27,8 +27,10 @@ DEFAULT_LADDER = (
     (7, "permrep_escalation", True),
 )
 
-#: Reminders go at this Brussels time on their day (on the due day: earlier if the deadline is).
+#: Reminders go at this Brussels time on their day.
 SEND_TIME = time(9, 0)
+#: On the due day the reminder goes at least this long before the deadline.
+ON_THE_DAY_LEAD = timedelta(hours=2)
 
 #: What became of a step for one country.
 #: sent: emails queued; awaiting_approval: an escalation waiting for the secretariat;
@@ -70,9 +72,15 @@ class ReminderStep(TimestampMixin, db.Model):
     def planned_for(self, due_at: datetime) -> datetime:
         """When this step goes for a country whose (extended) due moment is `due_at`."""
         due_day = due_at.astimezone(BRUSSELS).date()
-        planned = brussels(due_day + timedelta(days=self.offset_days), SEND_TIME)
-        if self.offset_days == 0 and planned >= due_at:
-            planned = due_at - timedelta(hours=2)
+        day = due_day + timedelta(days=self.offset_days)
+        # Ministries do not read mail at weekends: a reminder before the deadline comes on the
+        # Friday before, one after it on the Monday after.
+        while self.offset_days and day.weekday() >= 5:
+            day += timedelta(days=-1 if self.offset_days < 0 else 1)
+        planned = brussels(day, SEND_TIME)
+        if self.offset_days == 0:
+            # On the due day: at the usual time, but at least two hours before the deadline.
+            planned = min(planned, due_at - ON_THE_DAY_LEAD)
         return planned
 
 

@@ -79,14 +79,15 @@ def _open_campaigns() -> list[Campaign]:
 
 
 def _contact_points_in_office(campaign: Campaign, day) -> dict[int, int]:
-    """Contact points in office for the campaign on `day`, per member state (for the met rule)."""
+    """Contact points in office for the campaign (or for no campaign in particular) on `day`, per member state."""
     from tracker.contacts.models import PersonRole
     from tracker.contacts.services import CONTACT_POINT_KINDS
 
     return dict(db.session.execute(
         sa.select(PersonRole.member_state_id, sa.func.count(sa.distinct(PersonRole.person_id)))
         .where(
-            PersonRole.kind.in_(CONTACT_POINT_KINDS), PersonRole.campaign_id == campaign.id,
+            PersonRole.kind.in_(CONTACT_POINT_KINDS),
+            sa.or_(PersonRole.campaign_id == campaign.id, PersonRole.campaign_id.is_(None)),
             PersonRole.since_on <= day, sa.or_(PersonRole.until_on.is_(None), PersonRole.until_on >= day),
         )
         .group_by(PersonRole.member_state_id)
@@ -155,13 +156,29 @@ def plan_reminders(
     return planned
 
 
+class ContactPointLookup:
+    """The contact points in office on one day, per campaign and member state, fetched once per campaign."""
+
+    def __init__(self, items: list[PlannedReminder], day) -> None:
+        self._found: dict[int, dict[int, list[Person]]] = {}
+        by_campaign: dict[int, set[int]] = defaultdict(set)
+        for item in items:
+            by_campaign[item.milestone.campaign_id].add(item.member_state.id)
+        for campaign_id, state_ids in by_campaign.items():
+            self._found[campaign_id] = current_contact_points(list(state_ids), day, campaign_id=campaign_id)
+
+    def __call__(self, item: PlannedReminder) -> list[Person]:
+        """The contact points `item` writes to."""
+        return self._found.get(item.milestone.campaign_id, {}).get(item.member_state.id, [])
+
+
 @dataclass
 class _Recipients:
     to: list[Person | str]
     cc: list[Person | str]
 
 
-def _recipients(step: ReminderStep, state: MemberState, contact_points: list[Person]) -> _Recipients:
+def recipients_for(step: ReminderStep, state: MemberState, contact_points: list[Person]) -> _Recipients:
     """Who a step writes to; a country with no contact point in office is written to via its PermRep."""
     permrep = [state.permrep_mailbox] if state.permrep_mailbox else []
     if step.audience == "permrep_escalation":
@@ -176,7 +193,7 @@ def _address(recipient: Person | str) -> str | tuple[str, str]:
     return (recipient.full_name, recipient.email) if isinstance(recipient, Person) else recipient
 
 
-def _describe(recipients: _Recipients) -> str:
+def describe_recipients(recipients: _Recipients) -> str:
     def emails(items: list[Person | str]) -> str:
         return ", ".join(item.email if isinstance(item, Person) else item for item in items)
 
@@ -235,14 +252,14 @@ def _dispatch(item: PlannedReminder, status: str, *, now: datetime, recipients: 
     return dispatch
 
 
-def _send(item: PlannedReminder, contact_points: dict[int, list[Person]], *, now: datetime,
+def _send(item: PlannedReminder, contact_points: ContactPointLookup, *, now: datetime,
           note: str = "", by: Any = None, late: bool = False) -> int | None:
     """Queue one reminder's emails and record it as sent; None when there is nobody to write to."""
-    recipients = _recipients(item.step, item.member_state, contact_points.get(item.member_state.id, []))
+    recipients = recipients_for(item.step, item.member_state, contact_points(item))
     if not recipients.to:
         return None
     emails = _queue_reminder_emails(item, recipients, late=late)
-    _dispatch(item, "sent", now=now, recipients=_describe(recipients), note=note, by=by)
+    _dispatch(item, "sent", now=now, recipients=describe_recipients(recipients), note=note, by=by)
     return emails
 
 
@@ -254,9 +271,7 @@ def send_due_reminders(as_of: datetime | None = None) -> SendResult:
     due = [item for item in plan_reminders(as_of) if item.state == "due"]
     if not due:
         return result
-    contact_points = current_contact_points(
-        list({item.member_state.id for item in due}), as_of.astimezone(BRUSSELS).date()
-    )
+    contact_points = ContactPointLookup(due, as_of.astimezone(BRUSSELS).date())
     # When several steps of one ladder are due together (the scheduler was down, a deadline moved),
     # only the latest goes: one email rather than a burst of stale ones.
     latest: dict[tuple[int, int, bool], PlannedReminder] = {}
@@ -292,7 +307,7 @@ def send_missed_reminders(step: ReminderStep, *, as_of: datetime | None = None, 
         item for item in plan_reminders(as_of, campaign=milestone.campaign)
         if item.step.id == step.id and item.state == "missed"
     ]
-    contact_points = current_contact_points([item.member_state.id for item in items], as_of.astimezone(BRUSSELS).date())
+    contact_points = ContactPointLookup(items, as_of.astimezone(BRUSSELS).date())
     sent = 0
     for item in items:
         if _send(item, contact_points, now=now, by=by, note="sent late at the secretariat's request", late=True):
@@ -310,13 +325,12 @@ def approve_escalation(dispatch: ReminderDispatch, *, by: Any, as_of: datetime |
     day = (as_of or now).astimezone(BRUSSELS).date()
     item = PlannedReminder(dispatch.step, dispatch.milestone, dispatch.member_state, dispatch.due_at,
                            dispatch.planned_at, dispatch.status, dispatch)
-    contact_points = current_contact_points([dispatch.member_state_id], day)
-    recipients = _recipients(item.step, item.member_state, contact_points.get(dispatch.member_state_id, []))
+    recipients = recipients_for(item.step, item.member_state, ContactPointLookup([item], day)(item))
     if not recipients.to:
         raise ValueError("nobody to write to")
     emails = _queue_reminder_emails(item, recipients)
     dispatch.status, dispatch.sent_at = "sent", now
-    dispatch.recipients = _describe(recipients)
+    dispatch.recipients = describe_recipients(recipients)
     dispatch.decided_by_id = by.id
     record_change(dispatch, by=by, note="escalation approved")
     return emails
@@ -339,6 +353,11 @@ def awaiting_approval() -> list[ReminderDispatch]:
         .options(selectinload(ReminderDispatch.member_state), selectinload(ReminderDispatch.milestone))
         .order_by(ReminderDispatch.planned_at)
     ))
+
+
+def pending_for(member_state: MemberState, as_of: datetime) -> list[PlannedReminder]:
+    """A country's reminders still to go (due or planned), for its page."""
+    return [item for item in plan_reminders(as_of, member_state=member_state) if item.state in ("planned", "due")]
 
 
 def dispatches_for(member_state: MemberState) -> list[ReminderDispatch]:

@@ -17,6 +17,7 @@ from tracker.countries import services
 from tracker.countries.forms import DeadlineForm, ExtensionForm, MemberStateForm
 from tracker.countries.models import Milestone
 from tracker.extensions import db
+from tracker.mail.services import count_failed
 from tracker.reminders import services as reminders
 
 bp = Blueprint("countries", __name__)
@@ -30,9 +31,12 @@ def dashboard():
     only = current_user.member_state_id if current_user.is_contact_point else None
     rows = services.dashboard_rows(campaign, today=now.astimezone(BRUSSELS).date(), now=now, only=only)
     with_contact_points = sum(1 for row in rows if row.contact_points)
+    staff = current_user.is_staff
     return render_template(
         "countries/dashboard.html", campaign=campaign, rows=rows, now=now,
         with_contact_points=with_contact_points,
+        failed_mail=count_failed() if staff else 0,
+        escalations=len(reminders.awaiting_approval()) if staff else 0,
     )
 
 

@@ -1,5 +1,8 @@
 """`make bench`: load the large dataset, time the main pages and queries, print a table and
-write bench/results.json. Uses BENCH_DATABASE_URL (default: a SQLite file under instance/)."""
+write bench/results.json. Uses BENCH_DATABASE_URL (default: a SQLite file under instance/).
+
+Also the relay's throughput beside its floor (bench/relay.py), on the bench database and, when
+BENCH_PG_URL names a PostgreSQL server, on a dedicated database created there for the run."""
 
 from __future__ import annotations
 
@@ -36,13 +39,17 @@ def main() -> None:
     """Run every benchmark and write the results."""
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{BASE_DIR / 'instance' / 'bench.db'}"
     os.environ["DATABASE_URL"] = normalise_database_url(url)
+    from bench.relay import bench_relay, bench_relay_postgresql, print_rows
     from tracker import create_app
     from tracker.accounts.models import User
     from tracker.audit.services import list_entries
     from tracker.demo.services import load_large
     from tracker.extensions import db
 
-    app = create_app({"WTF_CSRF_ENABLED": False}, profile="development")
+    # The URL goes in as an override too: config.py read DATABASE_URL when this module imported it,
+    # so setting DATABASE_URL above alone would leave the bench on instance/tracker.db, the developer's database.
+    app = create_app({"WTF_CSRF_ENABLED": False, "SQLALCHEMY_DATABASE_URI": normalise_database_url(url)},
+                     profile="development")
     results: dict[str, object] = {"database": url.split(":")[0],
                                   "python": platform.python_version(), "machine": platform.machine()}
     with app.app_context():
@@ -75,12 +82,16 @@ def main() -> None:
             assert response.status_code == 200, (path, response.status_code)
         results[name] = _timed(fetch)
     results["healthz"] = _timed(lambda: client.get("/healthz"))
+    results["relay"] = bench_relay(app)
+    if os.environ.get("BENCH_PG_URL"):
+        results["relay_postgresql"] = bench_relay_postgresql(os.environ["BENCH_PG_URL"])
 
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"{'benchmark':<42} {'median ms':>10} {'p95 ms':>10}")
     for key, value in results.items():
         if isinstance(value, dict) and "median_ms" in value:
             print(f"{key:<42} {value['median_ms']:>10} {value['p95_ms']:>10}")
+    print_rows(results)
     print(f"load_large_s={results['load_large_s']} dataset={results['dataset']} database={results['database']}")
     print(f"written to {RESULTS.relative_to(BASE_DIR)}")
 

@@ -36,18 +36,25 @@ def create_app(test_config: dict[str, Any] | None = None, profile: str | None = 
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite: enforce foreign keys, wait on locks, let SQLAlchemy drive transactions."""
+    """SQLite: WAL, foreign keys, waiting on locks, and SQLAlchemy driving the transactions."""
     dbapi_connection.isolation_level = None
     # SQLite's own lower() only folds ASCII; names in 24 languages need the Unicode one.
     dbapi_connection.create_function("lower", 1, lambda s: None if s is None else s.lower(), deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # The web app, the scheduler and the commands share the file: WAL lets readers and one writer
+    # run at once; NORMAL syncs at checkpoints (a power cut may lose the last commits, never the file).
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock at the start, waiting busy_timeout for it. A deferred
+    # transaction that reads first and writes later gets SQLITE_BUSY at once, without waiting,
+    # whenever another process wrote meanwhile (two requests, or a request and the scheduler).
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def register_extensions(app: Flask) -> None:

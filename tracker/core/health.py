@@ -25,9 +25,10 @@ def healthz():
     body: dict[str, object] = {"database": "unreachable", "migrations": "unknown"}
     heads = migration_heads()
     try:
-        with db.engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
-            current = set(MigrationContext.configure(connection).get_current_heads())
+        # The request's own connection: with SQLite a second one would wait for its write lock.
+        connection = db.session.connection()
+        connection.exec_driver_sql("SELECT 1")
+        current = set(MigrationContext.configure(connection).get_current_heads())
         body["database"] = "ok"
         body["migrations"] = "at_head" if current == heads else "behind"
         body["revision"] = sorted(current)

@@ -136,7 +136,8 @@ def run() -> None:
     def stop(_signum: int, _frame: Any) -> None:
         stopping["now"] = True
         if scheduler.running:
-            scheduler.shutdown(wait=False)
+            # Let a running job finish before the lock goes to a waiting scheduler.
+            scheduler.shutdown(wait=True)
 
     scheduler = build_scheduler(app)
     signal.signal(signal.SIGTERM, stop)

@@ -217,11 +217,31 @@ def _claim(limit: int, ids: Sequence[int] | None, worker: str) -> list[Any]:
                 lease_until=now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"]))
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     table = OutboxMessage.__table__
-    return list(db.session.execute(
+    rows = list(db.session.execute(
         sa.select(table).where(table.c.claimed_by == worker, table.c.status == "sending").order_by(table.c.id)
     ))
+    # Commit before talking to the SMTP server: no transaction (nor SQLite lock) stays open during sends.
+    db.session.commit()
+    return rows
+
+
+def _renew(rows: Sequence[Any], worker: str) -> set[int]:
+    """Extend the lease on rows still to send; returns the ids this relay still owns."""
+    now = utcnow()
+    ids = [row.id for row in rows]
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker, OutboxMessage.status == "sending")
+        .values(lease_until=now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"]))
+        .execution_options(synchronize_session=False)
+    )
+    owned = set(db.session.scalars(
+        sa.select(OutboxMessage.id).where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker,
+                                          OutboxMessage.status == "sending")
+    ))
+    db.session.commit()
+    return owned
 
 
 def _finish(row: Any, **values: Any) -> None:
@@ -298,8 +318,17 @@ def relay_outbox(*, ids: Sequence[int] | None = None, max_batches: int | None = 
             for row in rows:
                 _retry_or_fail(row, f"cannot reach the SMTP server: {exc}", result, server_answered=False)
             break
+        lease = timedelta(seconds=config["MAIL_LEASE_SECONDS"])
+        renew_at = utcnow() + lease / 2
+        owned = {row.id for row in rows}
         with smtp:
             for index, row in enumerate(rows):
+                if utcnow() >= renew_at:
+                    # A slow batch keeps its lease, so no other relay takes over a message still to go.
+                    owned = _renew(rows[index:], worker)
+                    renew_at = utcnow() + lease / 2
+                if row.id not in owned:
+                    continue
                 try:
                     note = _send_one(smtp, row)
                 except _Permanent as exc:

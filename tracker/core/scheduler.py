@@ -130,6 +130,9 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 def run() -> None:
     """Run the periodic jobs until stopped (SIGTERM or Ctrl+C); waits if another scheduler runs."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # The operator sees what the jobs did (relayed, queued); APScheduler's own chatter stays quiet.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     lock = SchedulerLock(app)
     stopping = {"now": False}
 

@@ -128,3 +128,18 @@ def current_contact_points(
         if person not in people:
             people.append(person)
     return found
+
+
+def count_contact_points(day: date, *, campaign_id: int | None) -> dict[int, int]:
+    """How many people hold a contact-point role on `day` for the campaign (or for none in particular), per member state."""
+    return dict(db.session.execute(
+        sa.select(PersonRole.member_state_id, sa.func.count(sa.distinct(PersonRole.person_id)))
+        .where(
+            PersonRole.kind.in_(CONTACT_POINT_KINDS),
+            PersonRole.since_on <= day,
+            sa.or_(PersonRole.until_on.is_(None), PersonRole.until_on >= day),
+            *([sa.or_(PersonRole.campaign_id == campaign_id, PersonRole.campaign_id.is_(None))]
+              if campaign_id is not None else []),
+        )
+        .group_by(PersonRole.member_state_id)
+    ).all())

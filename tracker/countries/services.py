@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record_change
-from tracker.contacts.models import PersonRole
+from tracker.contacts.services import count_contact_points
 from tracker.core.models import check_version
 from tracker.countries.models import Campaign, MemberState, Milestone, MilestoneExtension
 from tracker.extensions import db
@@ -85,18 +85,7 @@ def dashboard_rows(campaign: Campaign | None, *, today: date, now: datetime, onl
     if only is not None:
         query = query.where(MemberState.id == only)
     states = list(db.session.scalars(query))
-    counts = dict(
-        db.session.execute(
-            sa.select(PersonRole.member_state_id, sa.func.count(sa.distinct(PersonRole.person_id)))
-            .where(
-                PersonRole.kind.in_(("contact_point", "alternate_contact_point")),
-                PersonRole.since_on <= today,
-                sa.or_(PersonRole.until_on.is_(None), PersonRole.until_on >= today),
-                *( [PersonRole.campaign_id == campaign.id] if campaign else [] ),
-            )
-            .group_by(PersonRole.member_state_id)
-        ).all()
-    )
+    counts = count_contact_points(today, campaign_id=campaign.id if campaign else None)
     milestones = campaign.milestones if campaign else []
     participations = participations_for(campaign) if campaign else {}
     rows = []

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record_change
 from tracker.contacts.models import Person
-from tracker.contacts.services import current_contact_points
+from tracker.contacts.services import count_contact_points, current_contact_points
 from tracker.core.i18n import mail_language
 from tracker.core.models import check_version
 from tracker.core.time import BRUSSELS, utcnow
@@ -78,22 +78,6 @@ def _open_campaigns() -> list[Campaign]:
     ))
 
 
-def _contact_points_in_office(campaign: Campaign, day) -> dict[int, int]:
-    """Contact points in office for the campaign (or for no campaign in particular) on `day`, per member state."""
-    from tracker.contacts.models import PersonRole
-    from tracker.contacts.services import CONTACT_POINT_KINDS
-
-    return dict(db.session.execute(
-        sa.select(PersonRole.member_state_id, sa.func.count(sa.distinct(PersonRole.person_id)))
-        .where(
-            PersonRole.kind.in_(CONTACT_POINT_KINDS),
-            sa.or_(PersonRole.campaign_id == campaign.id, PersonRole.campaign_id.is_(None)),
-            PersonRole.since_on <= day, sa.or_(PersonRole.until_on.is_(None), PersonRole.until_on >= day),
-        )
-        .group_by(PersonRole.member_state_id)
-    ).all())
-
-
 def plan_reminders(
     as_of: datetime,
     *,
@@ -127,7 +111,7 @@ def plan_reminders(
             )
         }
         participations = participations_for(camp)
-        in_office = _contact_points_in_office(camp, day)
+        in_office = count_contact_points(day, campaign_id=camp.id)
         milestones = {m.id: m for m in camp.milestones}
         for step in steps:
             milestone = milestones[step.milestone_id]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,7 +36,7 @@ def dashboard():
         "countries/dashboard.html", campaign=campaign, rows=rows, now=now,
         with_contact_points=with_contact_points,
         failed_mail=count_failed() if staff else 0,
-        escalations=len(reminders.awaiting_approval()) if staff else 0,
+        escalations=reminders.count_awaiting_approval() if staff else 0,
     )
 
 
@@ -84,9 +84,7 @@ def edit_member_state(code: str):
 @secretariat_required
 def edit_milestone(milestone_id: int):
     """Move a milestone's due moment; pending reminders follow it."""
-    milestone = db.session.get(Milestone, milestone_id)
-    if milestone is None:
-        abort(404)
+    milestone = db.get_or_404(Milestone, milestone_id)
     form = DeadlineForm()
     if request.method == "GET":
         local = milestone.due_at.astimezone(BRUSSELS)
@@ -104,9 +102,7 @@ def extension(code: str, milestone_id: int):
     """Give one country a later due moment for a milestone."""
     state = member_state_or_404(code)
     require_secretariat()
-    milestone = db.session.get(Milestone, milestone_id)
-    if milestone is None:
-        abort(404)
+    milestone = db.get_or_404(Milestone, milestone_id)
     form = ExtensionForm()
     if request.method == "GET":
         local = milestone.due_for(state).astimezone(BRUSSELS)

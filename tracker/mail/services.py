@@ -349,9 +349,9 @@ def relay_outbox(*, ids: Sequence[int] | None = None, max_batches: int | None = 
     return result
 
 
-def relay_after_commit() -> RelayResult | None:
-    """Send the messages this session queued (call after the commit); failures stay queued for the relay."""
-    ids = db.session.info.pop(_QUEUED_IN_SESSION, None)
+def relay_after_commit(*also: int) -> RelayResult | None:
+    """Send the messages this session queued, and `also` these (call after the commit); failures stay queued."""
+    ids = db.session.info.pop(_QUEUED_IN_SESSION, []) + list(also)
     if not ids:
         return None
     try:
@@ -360,11 +360,6 @@ def relay_after_commit() -> RelayResult | None:
         db.session.rollback()
         current_app.logger.exception("mail relay failed; messages stay queued")
         return None
-
-
-def forget_queued_in_session() -> None:
-    """Drop the note of queued messages (after a rollback, they no longer exist)."""
-    db.session.info.pop(_QUEUED_IN_SESSION, None)
 
 
 # -- staff actions -----------------------------------------------------------------------------

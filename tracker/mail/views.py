@@ -20,13 +20,6 @@ PAGE_SIZE = 50
 EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'self'"
 
 
-def _message_or_404(message_id: int) -> OutboxMessage:
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        abort(404)
-    return message
-
-
 def _shows_body(message: OutboxMessage) -> bool:
     return not message.is_sensitive or current_app.config["MAIL_LOG_SHOWS_SENSITIVE"]
 
@@ -54,7 +47,7 @@ def log():
 @staff_required
 def message(message_id: int):
     """One message: its headers, status, and rendered text and HTML."""
-    row = _message_or_404(message_id)
+    row = db.get_or_404(OutboxMessage, message_id)
     return render_template("mail/message.html", message=row, shows_body=_shows_body(row), form=ActionForm())
 
 
@@ -62,7 +55,7 @@ def message(message_id: int):
 @staff_required
 def html_body(message_id: int):
     """The HTML body alone, for the sandboxed frame of the message page."""
-    row = _message_or_404(message_id)
+    row = db.get_or_404(OutboxMessage, message_id)
     if not _shows_body(row) or not row.html_body:
         abort(404)
     return row.html_body, 200, {
@@ -76,7 +69,7 @@ def html_body(message_id: int):
 @staff_required
 def resend(message_id: int):
     """Queue a failed or cancelled message again."""
-    row = _message_or_404(message_id)
+    row = db.get_or_404(OutboxMessage, message_id)
     require_secretariat()
     if ActionForm().validate_on_submit():
         try:
@@ -85,7 +78,7 @@ def resend(message_id: int):
             flash(_("Only a failed or cancelled message can be sent again."), "error")
         else:
             db.session.commit()
-            services.relay_outbox(ids=[row.id])
+            services.relay_after_commit(row.id)
             flash(_("The message is queued again."), "success")
     return redirect(url_for("mail.message", message_id=row.id))
 
@@ -94,7 +87,7 @@ def resend(message_id: int):
 @staff_required
 def cancel(message_id: int):
     """Withdraw a message that has not gone yet."""
-    row = _message_or_404(message_id)
+    row = db.get_or_404(OutboxMessage, message_id)
     require_secretariat()
     if ActionForm().validate_on_submit():
         try:

@@ -35,11 +35,6 @@ from tracker.reminders.models import AUDIENCES, DEFAULT_LADDER, ReminderDispatch
 #: The page where a country does what a milestone asks; the member state page unless listed.
 ACTION_ENDPOINTS: dict[str, str] = {}
 
-#: Plan states of a reminder that has not been acted on yet.
-#: planned: in the future; due: its moment has come; missed: its moment passed before the step
-#: was set, or too long ago (the scheduler was down): not sent unless staff ask.
-PENDING_STATES = ("planned", "due", "missed")
-
 
 @dataclass
 class PlannedReminder:
@@ -50,14 +45,10 @@ class PlannedReminder:
     member_state: MemberState
     due_at: datetime
     planned_at: datetime
-    #: One of PENDING_STATES, or the dispatch's status once acted on.
+    #: Not acted on yet: "planned" (in the future), "due" (its moment has come) or "missed" (its moment
+    #: passed before the step was set, or too long ago: not sent unless staff ask); else the dispatch's status.
     state: str
     dispatch: ReminderDispatch | None = None
-
-    @property
-    def is_pending(self) -> bool:
-        """Not acted on yet."""
-        return self.dispatch is None
 
 
 @dataclass
@@ -342,6 +333,13 @@ def awaiting_approval() -> list[ReminderDispatch]:
 def pending_for(member_state: MemberState, as_of: datetime) -> list[PlannedReminder]:
     """A country's reminders still to go (due or planned), for its page."""
     return [item for item in plan_reminders(as_of, member_state=member_state) if item.state in ("planned", "due")]
+
+
+def count_awaiting_approval() -> int:
+    """How many escalations wait for the secretariat (shown on the dashboard)."""
+    return db.session.scalar(
+        sa.select(sa.func.count(ReminderDispatch.id)).where(ReminderDispatch.status == "awaiting_approval")
+    ) or 0
 
 
 def dispatches_for(member_state: MemberState) -> list[ReminderDispatch]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, time, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,13 +23,6 @@ from tracker.reminders.models import ReminderDispatch, ReminderStep
 bp = Blueprint("reminders", __name__, url_prefix="/reminders")
 
 CALENDAR_DAYS = 30
-
-
-def _get_or_404(model, ident: int):
-    row = db.session.get(model, ident)
-    if row is None:
-        abort(404)
-    return row
 
 
 @bp.get("")
@@ -82,7 +75,7 @@ def _step_form_page(form: StepForm, milestone: Milestone, step: ReminderStep | N
 @secretariat_required
 def add_step(milestone_id: int):
     """Add a rung to a milestone's ladder."""
-    milestone = _get_or_404(Milestone, milestone_id)
+    milestone = db.get_or_404(Milestone, milestone_id)
     form = StepForm()
     if form.validate_on_submit():
         try:
@@ -102,7 +95,7 @@ def add_step(milestone_id: int):
 @secretariat_required
 def edit_step(step_id: int):
     """Change a rung of a ladder."""
-    step = _get_or_404(ReminderStep, step_id)
+    step = db.get_or_404(ReminderStep, step_id)
     form = StepForm(obj=step)
     if request.method == "GET":
         form.show_offset(step.offset_days)
@@ -129,7 +122,7 @@ def edit_step(step_id: int):
 @secretariat_required
 def delete_step(step_id: int):
     """Remove a rung; what it sent stays on record."""
-    step = _get_or_404(ReminderStep, step_id)
+    step = db.get_or_404(ReminderStep, step_id)
     if ActionForm().validate_on_submit():
         services.delete_step(step, by=current_user)
         db.session.commit()
@@ -141,7 +134,7 @@ def delete_step(step_id: int):
 @secretariat_required
 def send_missed(step_id: int):
     """Send a step's missed reminders now, at the secretariat's request."""
-    step = _get_or_404(ReminderStep, step_id)
+    step = db.get_or_404(ReminderStep, step_id)
     if ActionForm().validate_on_submit():
         sent = services.send_missed_reminders(step, by=current_user)
         db.session.commit()
@@ -154,7 +147,7 @@ def send_missed(step_id: int):
 @secretariat_required
 def default_ladder(milestone_id: int):
     """Give a milestone the default ladder (14 and 3 days before, on the day, 2 and 7 days after)."""
-    milestone = _get_or_404(Milestone, milestone_id)
+    milestone = db.get_or_404(Milestone, milestone_id)
     if ActionForm().validate_on_submit():
         added = services.apply_default_ladder(milestone, by=current_user)
         db.session.commit()
@@ -166,7 +159,7 @@ def default_ladder(milestone_id: int):
 @secretariat_required
 def approve(dispatch_id: int):
     """Approve an escalation: its email goes now."""
-    dispatch = _get_or_404(ReminderDispatch, dispatch_id)
+    dispatch = db.get_or_404(ReminderDispatch, dispatch_id)
     if ActionForm().validate_on_submit():
         try:
             services.approve_escalation(dispatch, by=current_user)
@@ -184,7 +177,7 @@ def approve(dispatch_id: int):
 @secretariat_required
 def dismiss(dispatch_id: int):
     """Decide that an escalation should not go."""
-    dispatch = _get_or_404(ReminderDispatch, dispatch_id)
+    dispatch = db.get_or_404(ReminderDispatch, dispatch_id)
     form = DismissForm()
     if form.validate_on_submit():
         try:

@@ -67,6 +67,13 @@ class Config:
     #: Lifetime of password-reset and invitation links.
     RESET_LINK_MAX_AGE = _int("TRACKER_RESET_LINK_MAX_AGE", 2 * 3600)
     INVITATION_LINK_MAX_AGE = _int("TRACKER_INVITATION_LINK_MAX_AGE", 14 * 24 * 3600)
+    #: Lifetime of the personal links contact points confirm their appointment with, in days.
+    APPOINTMENT_LINK_MAX_AGE_DAYS = _int("TRACKER_APPOINTMENT_LINK_MAX_AGE_DAYS", 30)
+    #: Whether an alternate or replacement proposed by a contact point takes effect at once
+    #: (otherwise when the secretariat accepts it).
+    APPOINTMENT_PROPOSALS_AUTO_ACCEPT = _bool("TRACKER_APPOINTMENT_PROPOSALS_AUTO_ACCEPT")
+    #: Largest file accepted with a recorded reply (bytes); requests are capped by TRACKER_MAX_UPLOAD_BYTES.
+    ATTACHMENT_MAX_BYTES = _int("TRACKER_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
     #: Passwords refused in this profile (the demo password in production).
     REFUSED_PASSWORDS: frozenset[str] = frozenset()
     #: How many proxies set X-Forwarded-For in front of the app.

@@ -75,6 +75,9 @@ def main() -> None:
         "page_people_filtered": "/people?country=EE&q=synthetic",
         "page_audit_log": "/audit",
         "page_audit_country": "/countries/EE/audit",
+        "page_appointments_overview": "/appointments",
+        "page_appointments_country": "/countries/EE/appointments",
+        "export_appointments_xlsx": "/appointments/export.xlsx",
     }
     for name, path in pages.items():
         def fetch(path: str = path) -> None:

@@ -206,10 +206,15 @@ def smtp_server(app: Flask) -> Iterator[_Inbox]:
 # -- live server and Chromium for the browser tests ----------------------------------------
 
 @pytest.fixture(scope="session")
-def live_server(base_app: Flask) -> Iterator[str]:
+def live_app(base_app: Flask) -> Flask:
+    """The app the live server serves (CSRF on), for tests that point its mail at an SMTP server."""
+    return create_app({}, profile="testing")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
     """The app served over HTTP on loopback, with CSRF on, against the same test database."""
-    app = create_app({}, profile="testing")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

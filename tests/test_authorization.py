@@ -11,9 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.accounts.models import User
+from tracker.appointments.models import Appointment
 from tracker.contacts.models import Person
 from tracker.countries.models import Campaign, MemberState, Milestone
 from tracker.extensions import db
+from tracker.files.models import StoredFile
 from tracker.mail.models import OutboxMessage
 from tracker.mail.services import queue_email
 from tracker.reminders.models import ReminderDispatch, ReminderStep
@@ -106,6 +108,29 @@ ROUTES: dict[tuple[str, str], tuple[dict, dict[str, int]]] = {
     ("reminders.default_ladder", "POST"): ({"milestone_id": "asset"}, secretariat(302)),
     ("reminders.approve", "POST"): ({"dispatch_id": "escalation"}, secretariat(302)),
     ("reminders.dismiss", "POST"): ({"dispatch_id": "escalation"}, secretariat(302)),
+    ("appointments.overview", "GET"): ({}, staff()),
+    ("appointments.export", "GET"): ({"fmt": "csv"}, staff()),
+    ("appointments.carry_over", "POST"): ({}, secretariat(302)),
+    ("appointments.request_all", "POST"): ({}, secretariat(302)),
+    ("appointments.member_state", "GET"): ({"code": "EE"}, country_read()),
+    ("appointments.request_country", "POST"): ({"code": "EE"}, country_secretariat(302)),
+    ("appointments.appoint", "GET"): ({"code": "EE"}, country_secretariat()),
+    ("appointments.appoint", "POST"): ({"code": "EE"}, country_secretariat(422)),
+    ("appointments.edit", "GET"): ({"appointment_id": "EE"}, country_secretariat()),
+    ("appointments.edit", "POST"): ({"appointment_id": "EE"}, country_secretariat(302)),
+    ("appointments.record_reply", "GET"): ({"appointment_id": "EE"}, country_secretariat()),
+    ("appointments.record_reply", "POST"): ({"appointment_id": "EE"}, country_secretariat(422)),
+    ("appointments.accept", "POST"): ({"appointment_id": "EE"}, country_secretariat(302)),
+    ("appointments.reject", "POST"): ({"appointment_id": "EE"}, country_secretariat(302)),
+    ("appointments.end", "POST"): ({"appointment_id": "EE"}, country_secretariat(302)),
+    # The personal link needs no login; a forged token is unknown to everyone.
+    ("appointments.respond", "GET"): ({"token": "not-a-token"}, everyone(404)),
+    ("appointments.respond", "POST"): ({"token": "not-a-token"}, everyone(404)),
+    ("appointments.new_link", "POST"): ({"token": "not-a-token"}, everyone(404)),
+    ("privacy.export_person", "GET"): ({"person_id": "EE"}, country_secretariat()),
+    ("privacy.erase_person", "GET"): ({"person_id": "EE"}, country_secretariat()),
+    ("privacy.erase_person", "POST"): ({"person_id": "EE"}, country_secretariat(422)),
+    ("files.download", "GET"): ({"file_id": "sample"}, country_staff()),
 }
 
 
@@ -130,7 +155,34 @@ def _resolve(values: dict) -> dict:
         resolved["message_id"] = sample_message_id()
     if resolved.get("dispatch_id") == "escalation":
         resolved["dispatch_id"] = sample_escalation_id()
+    if resolved.get("appointment_id") == "EE":
+        resolved["appointment_id"] = estonian_appointment().id
+    if resolved.get("file_id") == "sample":
+        resolved["file_id"] = sample_file_id()
     return resolved
+
+
+def estonian_appointment() -> Appointment:
+    """Estonia's primary contact point for Part II (awaiting confirmation in the demo)."""
+    return db.session.scalar(
+        sa.select(Appointment).join(Campaign).join(MemberState, MemberState.id == Appointment.member_state_id)
+        .where(Campaign.code == "twinit-2", MemberState.code == "EE", Appointment.kind == "primary")
+    )
+
+
+def sample_file_id() -> int:
+    """A small PDF received from Estonia (written if missing)."""
+    appointment = estonian_appointment()
+    found = db.session.scalar(sa.select(StoredFile.id).where(StoredFile.entity_type == "appointments",
+                                                             StoredFile.entity_id == appointment.id).limit(1))
+    if found is None:
+        stored = StoredFile(filename="reply.pdf", content_type="application/pdf", size=9, sha256="0" * 64,
+                            data=b"%PDF-1.4\n", member_state_id=appointment.member_state_id,
+                            entity_type="appointments", entity_id=appointment.id, uploaded_by_label="test")
+        db.session.add(stored)
+        db.session.commit()
+        found = stored.id
+    return found
 
 
 def _part2_asset_milestone() -> Milestone:

@@ -61,6 +61,27 @@ def _dump_pages(app, client, login_as, folder: Path) -> dict[str, str]:
     shown_with_errors["extension-errors"] = client.post(extension_url, data={"due_on": "2020-01-01", "due_time": "17:00",
                                                                                "reason": "late"})
     shown_with_errors["deadline-errors"] = client.post(deadline_url, data={"due_on": "", "due_time": "17:00"})
+    shown_with_errors["appoint-errors"] = client.post("/countries/EE/appointments/new", data={"email": "x"})
+    with app.test_request_context():
+        from tests.test_authorization import estonian_appointment
+        from tracker.appointments.services import make_link_token
+
+        appointment = estonian_appointment()
+        link = url_for("appointments.respond", token=make_link_token(appointment))
+        reply_url = url_for("appointments.record_reply", appointment_id=appointment.id)
+        erase_url = url_for("privacy.erase_person", person_id=appointment.person_id)
+    shown_with_errors["reply-errors"] = client.post(reply_url, data={"received_on": "x"})
+    shown_with_errors["erase-errors"] = client.post(erase_url, data={"confirm_email": "x"})
+    login_as(None)
+    shown_with_errors["link"] = client.get(link)
+    shown_with_errors["link-errors"] = client.post(link, data={"action": "confirm", "confirm-email": "x"})
+    shown_with_errors["link-replace-errors"] = client.post(link, data={"action": "replace"})
+    shown_with_errors["link-done"] = client.post(link, data={
+        "action": "confirm", "confirm-given_name": "Maria", "confirm-family_name": "Tamm",
+        "confirm-email": "maria.tamm@ee.demo.test", "confirm-organisation_name": "Ministry",
+        "confirm-organisation_kind": "ministry", "confirm-preferred_language": "et"})
+    shown_with_errors["link-used"] = client.get(link)
+    assert [shown_with_errors[k].status_code for k in ("link", "link-errors", "link-done", "link-used")] == [200, 422, 200, 200]
     for name, response in shown_with_errors.items():
         path = folder / f"{name}.html"
         path.write_bytes(response.data)

@@ -1,9 +1,11 @@
 """Imports every model so metadata and migrations see the whole schema."""
 
 from tracker.accounts.models import LoginAttempt, User  # noqa: F401
+from tracker.appointments.models import Appointment  # noqa: F401
 from tracker.audit.models import AuditEntry  # noqa: F401
 from tracker.contacts.models import Organisation, Person, PersonRole  # noqa: F401
 from tracker.countries.models import Campaign, MemberState, Milestone, MilestoneExtension, Presidency  # noqa: F401
+from tracker.files.models import StoredFile  # noqa: F401
 from tracker.mail.models import OutboxMessage  # noqa: F401
 from tracker.participation.models import Participation  # noqa: F401
 from tracker.reminders.models import ReminderDispatch, ReminderStep  # noqa: F401

@@ -20,7 +20,8 @@ from tracker.extensions import db
 
 TRANSLATIONS = BASE_DIR / "translations"
 POT = TRANSLATIONS / "messages.pot"
-LANGUAGES = ("fr", "de")
+#: Every catalogue (fr and de are interface languages; et so far serves emails and personal links).
+LANGUAGES = ("fr", "de", "et")
 
 LOG_IN = {"en": "Log in", "fr": "Se connecter", "de": "Anmelden"}
 MEMBER_STATES = {"en": "Member states", "fr": "États membres", "de": "Mitgliedstaaten"}

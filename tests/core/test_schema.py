@@ -13,12 +13,13 @@ from alembic.script import ScriptDirectory
 
 from tracker import create_app
 from tracker.accounts.models import User
+from tracker.appointments.models import Appointment
 from tracker.audit.models import AuditEntry
 from tracker.contacts.models import Organisation, Person, PersonRole
 from tracker.core import health
 from tracker.countries.models import Campaign, MemberState, Milestone, Presidency
 from tracker.demo.people import DEMO_PEOPLE
-from tracker.demo.services import DEMO_PASSWORD, load_demo
+from tracker.demo.services import DEMO_PASSWORD, PART2_REPLACEMENT, load_demo
 from tracker.extensions import db
 
 SEEDS = Path("/work/shared/seeds")
@@ -91,7 +92,7 @@ def test_healthz_reports_an_unreachable_database():
 
 # -- the demo loader -------------------------------------------------------------------------
 
-COUNTED = (MemberState, Campaign, Presidency, Milestone, Organisation, Person, PersonRole, User, AuditEntry)
+COUNTED = (MemberState, Campaign, Presidency, Milestone, Organisation, Person, PersonRole, Appointment, User, AuditEntry)
 
 
 def _counts() -> dict[str, int]:
@@ -106,7 +107,7 @@ def test_demo_has_the_expected_size(app):
     assert counts["member_states"] == 27
     assert counts["campaigns"] == 2
     assert counts["milestones"] == 7
-    assert counts["people"] == 27 * 3
+    assert counts["people"] == 27 * 3 + 1  # and the replacement Slovakia's contact point proposed
     assert counts["organisations"] == 27 * 3
     assert counts["users"] == 5
 
@@ -175,6 +176,7 @@ def test_demo_people_are_invented(app):
         pytest.skip(f"no seed texts in {SEEDS}")
     text = " ".join(" ".join(path.read_text(encoding="utf-8").split()) for path in seeds).casefold()
     pairs = [(given, family) for people in DEMO_PEOPLE.values() for given, family, _lang in people]
+    pairs.append(PART2_REPLACEMENT[1][:2])
     stored = [p.full_name for p in db.session.scalars(sa.select(Person))]
     assert sorted(stored) == sorted(f"{given} {family}" for given, family in pairs)
     clashes = [

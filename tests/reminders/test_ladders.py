@@ -1,8 +1,9 @@
 """Reminder ladders on the demo campaign: planning, sending once, escalations, the CLI.
 
 The demo's Part II milestone "contact_points_confirmed" is due on 15 September 2025 at 17:00
-Brussels time; 19 countries have a Part II contact point, Malta is paused, so seven countries
-(UNCONFIRMED) are the ones reminded. "asset_submitted" is due on 31 March 2026 at 17:00.
+Brussels time; 18 countries have a confirmed Part II contact point, Estonia's status is past the
+confirmation, Malta is paused, so seven countries (UNCONFIRMED) are the ones reminded, through
+those asked to confirm. "asset_submitted" is due on 31 March 2026 at 17:00.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import sqlalchemy as sa
 import time_machine
 
 from tests.conftest import user_by_email
-from tracker.contacts.models import Person, PersonRole
+from tracker.appointments.models import Appointment
+from tracker.contacts.models import Person
 from tracker.core.time import BRUSSELS, brussels, utcnow
 from tracker.countries.models import Campaign, MemberState, Milestone
 from tracker.countries.services import grant_extension
@@ -39,6 +41,9 @@ from tracker.reminders.services import (
 
 #: Countries without a Part II contact point in the demo, Malta (paused) left out.
 UNCONFIRMED = {"HU", "LV", "PL", "RO", "SE", "SI", "SK"}
+#: Countries with no contact point in office: those, and Estonia, whose participation status is past
+#: the confirmation (so it gets no reminder to confirm) but whose appointment awaits confirmation.
+NO_CONTACT_POINT = UNCONFIRMED | {"EE"}
 #: Countries that have submitted their asset in the demo.
 SUBMITTED = {"CZ", "DK", "FI", "NL"}
 ALL_CODES = {
@@ -107,12 +112,21 @@ def _fix_asset_extensions() -> None:
 
 
 def _first_person(code: str) -> Person:
-    """The demo's first person of a country (its Part II contact point when it has one)."""
+    """A country's confirmed primary contact point for Part II."""
     return db.session.scalar(
-        sa.select(Person).join(PersonRole, PersonRole.person_id == Person.id)
-        .where(Person.member_state_id == _state(code).id, PersonRole.kind == "contact_point")
-        .order_by(Person.id).limit(1)
+        sa.select(Person).join(Appointment, Appointment.person_id == Person.id).join(Campaign)
+        .where(Appointment.member_state_id == _state(code).id, Appointment.kind == "primary",
+               Appointment.state == "confirmed", Campaign.code == "twinit-2")
     )
+
+
+def _awaiting_emails(code: str) -> set[str]:
+    """The addresses of a country's people asked to confirm their Part II appointment."""
+    return set(db.session.scalars(
+        sa.select(Person.email).join(Appointment, Appointment.person_id == Person.id).join(Campaign)
+        .where(Appointment.member_state_id == _state(code).id, Appointment.state == "awaiting_confirmation",
+               Campaign.code == "twinit-2")
+    ))
 
 
 # -- planning ----------------------------------------------------------------------------------
@@ -234,8 +248,9 @@ def test_send_due_writes_the_plus_two_reminder_to_the_unconfirmed_countries_once
     assert set(emails) == UNCONFIRMED  # not the 19 confirmed, not Malta (paused)
     for code in UNCONFIRMED:
         [row] = emails[code]
-        # No contact point in office: the Permanent Representation is written to instead.
-        assert (row.recipients, row.cc, row.status) == (f"permrep.{code.lower()}@demo.test", "", "queued")
+        # Nobody has confirmed: the reminder goes to those asked to confirm, the PermRep in copy.
+        assert set(re.findall(r"<([^>]+)>", row.recipients)) == _awaiting_emails(code) != set()
+        assert (row.cc, row.status) == (f"permrep.{code.lower()}@demo.test", "queued")
         assert row.idempotency_key == f"reminder:{milestone.id}:{code}:{_step(milestone, 2).id}:en"
 
 
@@ -262,11 +277,11 @@ def test_the_permrep_is_in_copy_of_the_plus_two_reminder_to_contact_points(app):
     assert {(i.member_state.code, i.step.offset_days) for i in result.sent} == {(c, 2) for c in ASSET_REMINDED}
     emails = _outbox("reminder")
     assert set(emails) == ASSET_REMINDED
-    for code in ASSET_REMINDED - UNCONFIRMED:
+    for code in ASSET_REMINDED - NO_CONTACT_POINT:
         [row] = emails[code]
-        assert row.recipients.endswith(f"<{_first_person(code).email}>")
+        assert row.recipients.split(", ")[0].endswith(f"<{_first_person(code).email}>")  # the primary first
         assert row.cc == f"permrep.{code.lower()}@demo.test"
-    for code in UNCONFIRMED:
+    for code in NO_CONTACT_POINT & ASSET_REMINDED:
         [row] = emails[code]
         assert (row.recipients, row.cc) == (f"permrep.{code.lower()}@demo.test", "")
 
@@ -312,8 +327,9 @@ def test_a_country_that_meets_the_milestone_gets_nothing(app):
     part2 = db.session.scalar(sa.select(Campaign).where(Campaign.code == "twinit-2"))
     hungarian = db.session.scalar(sa.select(Person).where(Person.member_state_id == _state("HU").id)
                                   .order_by(Person.id).limit(1))
-    db.session.add(PersonRole(person=hungarian, member_state_id=_state("HU").id, campaign_id=part2.id,
-                              kind="contact_point", since_on=date(2025, 9, 16), until_on=None))
+    hungary = db.session.scalar(sa.select(Appointment).where(
+        Appointment.person_id == hungarian.id, Appointment.campaign_id == part2.id))
+    hungary.state, hungary.since_on = "confirmed", date(2025, 9, 16)
     statuses = {"PL": "contact_points_confirmed", "SE": "not_participating"}
     for code, status in statuses.items():
         participation = db.session.scalar(sa.select(Participation).where(
@@ -429,17 +445,19 @@ def test_an_escalation_waits_for_approval_then_goes_to_the_permrep_with_contact_
         relay_outbox()
 
     assert (france.status, france.sent_at, france.decided_by_id) == ("sent", _at(date(2026, 4, 7)), secretariat.id)
-    assert france.recipients == f"permrep.fr@demo.test; cc {_first_person('FR').email}"
+    # The French alternate confirmed too: both contact points in office are in copy, the primary first.
+    assert france.recipients.startswith(f"permrep.fr@demo.test; cc {_first_person('FR').email}, ")
     [row] = _outbox("escalation")["FR"]
     camille = _first_person("FR")
     assert row.recipients == "permrep.fr@demo.test"
-    assert row.cc == f'{camille.full_name} <{camille.email}>'
+    assert row.cc.startswith(f'{camille.full_name} <{camille.email}>, ')
     assert row.language == "fr" and row.status == "sent"
     [message] = smtp_server.messages
     assert message["Auto-Submitted"] == "auto-generated" and message["Content-Language"] == "fr"
     assert [a.addr_spec for a in message["To"].addresses] == ["permrep.fr@demo.test"]
-    assert [a.addr_spec for a in message["Cc"].addresses] == [camille.email]
-    assert smtp_server.envelopes[0][1] == ["permrep.fr@demo.test", camille.email]
+    nicolas = "nicolas.bernard@fr.demo.test"  # France's alternate, confirmed in the demo
+    assert [a.addr_spec for a in message["Cc"].addresses] == [camille.email, nicolas]
+    assert smtp_server.envelopes[0][1] == ["permrep.fr@demo.test", camille.email, nicolas]
     assert "/countries/FR" in message.get_body(("plain",)).get_content()
 
 
@@ -505,7 +523,8 @@ def test_preview_lists_what_is_due_with_its_recipients_and_changes_nothing(app, 
     assert "14 due now" in lines[0] and "7 planned" in lines[0]
     for code in UNCONFIRMED:
         [line] = [line for line in lines if f" {code} contact_points_confirmed +2d" in line]
-        assert line.startswith("due") and line.endswith(f"-> permrep.{code.lower()}@demo.test")
+        assert line.startswith("due") and line.endswith(f"; cc permrep.{code.lower()}@demo.test")
+        assert set(line.split(" -> ")[1].split(";")[0].split(", ")) == _awaiting_emails(code)
         [line] = [line for line in lines if f" {code} contact_points_confirmed +7d" in line]
         assert line.startswith("planned") and "needs approval" in line
     assert not any(f" {code} " in line for line in lines[1:] for code in ("FR", "MT", "EE"))
@@ -531,6 +550,8 @@ def test_send_due_and_relay_commands_print_counts_and_commit(app, runner, smtp_s
     assert relayed.exit_code == 0, relayed.output
     assert relayed.output.startswith("sent 7, kept locally 0, retrying later 0, failed 0")
     assert {a.addr_spec for m in smtp_server.messages for a in m["To"].addresses} == \
+        set().union(*(_awaiting_emails(code) for code in UNCONFIRMED))
+    assert {a.addr_spec for m in smtp_server.messages for a in m["Cc"].addresses} == \
         {f"permrep.{code.lower()}@demo.test" for code in UNCONFIRMED}
 
 

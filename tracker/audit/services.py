@@ -104,6 +104,21 @@ def record_change(
     return entry
 
 
+def record_event(
+    *, action: str, entity_type: str, by: Any, entity_id: int | None = None, member_state_id: int | None = None,
+    how: str = "web", note: str = "",
+) -> AuditEntry:
+    """Log something done that changes no row: an export of personal data, a download."""
+    by = _unproxied(by)
+    entry = AuditEntry(
+        actor_id=None if by is None or isinstance(by, str) else by.id, actor_label=actor_label(by), action=action,
+        entity_type=entity_type, entity_id=entity_id, member_state_id=member_state_id, how=how, changes={}, note=note,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
 def list_entries(
     *, member_state_id: int | None = None, entity_type: str | None = None,
     entity_id: int | None = None, limit: int = 200, before_id: int | None = None,

@@ -14,8 +14,6 @@ def _optional_int(value: object) -> int | None:
 
 
 ROLE_LABELS = {
-    "contact_point": _l("National contact point"),
-    "alternate_contact_point": _l("Alternate contact point"),
     "ministry_official": _l("Ministry official"),
     "institution_expert": _l("Expert at a cultural institution"),
 }

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.models import TimestampMixin
+from tracker.core.time import UTCDateTime
 from tracker.countries.models import Campaign, MemberState
 from tracker.extensions import db
 
 ORGANISATION_KINDS = ("ministry", "institution", "permanent_representation", "other")
-ROLE_KINDS = ("contact_point", "alternate_contact_point", "ministry_official", "institution_expert")
+#: Roles other than contact point (contact points are appointments: tracker.appointments).
+ROLE_KINDS = ("ministry_official", "institution_expert")
 
 
 class Organisation(TimestampMixin, db.Model):
@@ -51,6 +53,8 @@ class Person(TimestampMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
     #: Language emails and letters to this person are written in.
     preferred_language: Mapped[str] = mapped_column(sa.String(5), default="en")
+    #: When the person's personal data was erased on request (the row stays for the statistics).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}

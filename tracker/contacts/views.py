@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from tracker.appointments.services import appointments_of_person
 from tracker.audit.services import list_entries
 from tracker.contacts import services
 from tracker.contacts.forms import ROLE_LABELS, PersonForm, RoleForm
@@ -81,7 +82,7 @@ def person(person_id: int):
     role_form = RoleForm()
     today = utcnow().astimezone(BRUSSELS).date()
     return render_template("contacts/person.html", person=person, entries=entries, role_form=role_form,
-                           ROLE_LABELS=ROLE_LABELS, today=today)
+                           ROLE_LABELS=ROLE_LABELS, today=today, appointments=appointments_of_person(person))
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
@@ -128,4 +129,4 @@ def add_role(person_id: int):
         return redirect(url_for("contacts.person", person_id=person.id))
     today = utcnow().astimezone(BRUSSELS).date()
     return render_template("contacts/person.html", person=person, entries=[], role_form=form,
-                           ROLE_LABELS=ROLE_LABELS, today=today), 422
+                           ROLE_LABELS=ROLE_LABELS, today=today, appointments=appointments_of_person(person)), 422

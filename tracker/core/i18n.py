@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel import Locale, dates
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -29,6 +29,9 @@ def select_locale() -> str:
         return requested
     if session.get("lang") in languages:
         return session["lang"]
+    # A page for one known person (a confirmation link) speaks that person's language.
+    if g.get("page_language"):
+        return g.page_language
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
@@ -99,6 +102,8 @@ def format_day(day: date | None, format: str = "medium") -> str:  # noqa: A002 -
 def init_app(app: Flask) -> None:
     """Expose the helpers to templates."""
     from tracker.accounts.forms import ROLE_CHOICES
+    from tracker.appointments.labels import HOW_LABELS, KIND_IN_SENTENCE, STATE_LABELS
+    from tracker.appointments.labels import KIND_LABELS as APPOINTMENT_KIND_LABELS
     from tracker.contacts.forms import ROLE_LABELS
     from tracker.countries.labels import milestone_label
     from tracker.mail.labels import KIND_LABELS, STATUS_LABELS
@@ -113,6 +118,8 @@ def init_app(app: Flask) -> None:
         DISPATCH_LABELS=DISPATCH_LABELS, step_label=step_label,
         role_label=lambda role: role_labels.get(role, role),
         role_kind_label=lambda kind: ROLE_LABELS.get(kind, kind),
+        APPOINTMENT_STATE_LABELS=STATE_LABELS, APPOINTMENT_KIND_LABELS=APPOINTMENT_KIND_LABELS,
+        APPOINTMENT_HOW_LABELS=HOW_LABELS, APPOINTMENT_KIND_IN_SENTENCE=KIND_IN_SENTENCE,
     )
     app.jinja_env.filters.update(
         brussels=brussels_time, zoned=zoned_time, language_name=language_name, milestone_label=milestone_label,

@@ -9,8 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from tracker.appointments.services import count_contact_points
 from tracker.audit.services import record_change
-from tracker.contacts.services import count_contact_points
 from tracker.core.models import check_version
 from tracker.countries.models import Campaign, MemberState, Milestone, MilestoneExtension
 from tracker.extensions import db

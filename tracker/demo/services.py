@@ -12,6 +12,8 @@ import sqlalchemy as sa
 
 from tracker.accounts.models import Role, User
 from tracker.accounts.services import hash_password
+from tracker.appointments.models import Appointment
+from tracker.appointments.services import carry_over, confirm_appointment, decline_appointment, propose_replacement
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import record_change
 from tracker.contacts.models import Organisation, Person, PersonRole
@@ -62,9 +64,15 @@ CAMPAIGNS = (
     },
 )
 
-#: Countries whose Part II contact point is already in office in the demo.
-PART2_CONFIRMED = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "IE",
+#: Countries whose Part II primary contact point has confirmed in the demo (Estonia has not:
+#: the tour asks it to confirm).
+PART2_CONFIRMED = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EL", "ES", "FI", "FR", "HR", "IE",
                    "IT", "LT", "LU", "NL", "PT"}
+#: Of those, the countries whose alternate has confirmed too.
+PART2_ALTERNATE_CONFIRMED = {"AT", "BE", "CZ", "DE", "DK", "ES", "FI", "FR", "IT", "NL"}
+#: A country whose primary proposed a replacement (an invented person), and one whose primary declined.
+PART2_REPLACEMENT = ("SK", ("Tomáš", "Hrnčiar", "sk"))
+PART2_DECLINED = ("RO", "Moved to another ministry.")
 
 
 def _get_or_add(model, lookup: dict, values: dict):
@@ -114,7 +122,7 @@ def load_campaigns(states: dict[str, MemberState]) -> dict[str, Campaign]:
 def load_people(states: dict[str, MemberState], campaigns: dict[str, Campaign]) -> dict[str, Person]:
     """Three invented people per country, with their organisations and roles."""
     first_of_country = {}
-    part1, part2 = campaigns["twinit-1"], campaigns["twinit-2"]
+    part1 = campaigns["twinit-1"]
     for code, people in DEMO_PEOPLE.items():
         state = states[code]
         ministry = _get_or_add(Organisation, {"member_state_id": state.id, "name": state.ministry_name},
@@ -132,15 +140,13 @@ def load_people(states: dict[str, MemberState], campaigns: dict[str, Campaign]) 
             })
             if index == 0:
                 first_of_country[code] = person
-                _get_or_add(PersonRole, {"person_id": person.id, "campaign_id": part1.id, "kind": "contact_point"},
-                            {"member_state_id": state.id, "since_on": date(2023, 6, 1), "until_on": date(2024, 6, 30)})
-                if code in PART2_CONFIRMED:
-                    _get_or_add(PersonRole, {"person_id": person.id, "campaign_id": part2.id, "kind": "contact_point"},
-                                {"member_state_id": state.id, "since_on": date(2025, 9, 12), "until_on": None})
-            elif index == 1:
-                _get_or_add(PersonRole, {"person_id": person.id, "campaign_id": part1.id,
-                                         "kind": "alternate_contact_point"},
-                            {"member_state_id": state.id, "since_on": date(2023, 6, 1), "until_on": date(2024, 6, 30)})
+            if index in (0, 1):
+                _get_or_add(Appointment, {"person_id": person.id, "campaign_id": part1.id}, {
+                    "member_state_id": state.id, "kind": "primary" if index == 0 else "alternate",
+                    "state": "confirmed", "since_on": date(2023, 6, 1), "until_on": date(2024, 6, 30),
+                    "organisation_id": person.organisation_id, "languages": language,
+                    "answered_how": "letter", "answered_at": brussels(date(2023, 6, 1), time(12, 0)),
+                })
             else:
                 _get_or_add(PersonRole, {"person_id": person.id, "campaign_id": None, "kind": "institution_expert"},
                             {"member_state_id": state.id, "since_on": date(2024, 1, 1), "until_on": None})
@@ -184,6 +190,32 @@ def load_participation(states: dict[str, MemberState], campaigns: dict[str, Camp
             grant_extension(asset, states[code], due_at=due, reason="More time to finish the paradata.", by=ACTOR)
 
 
+def load_appointments(states: dict[str, MemberState], campaigns: dict[str, Campaign]) -> None:
+    """Part II appointments carried over from Part I, most confirmed, a few still open (once)."""
+    part2 = campaigns["twinit-2"]
+    if db.session.scalar(sa.select(Appointment.id).where(Appointment.campaign_id == part2.id).limit(1)):
+        return
+    asked_at, answered_at = brussels(date(2025, 8, 25), time(10, 0)), brussels(date(2025, 9, 12), time(11, 0))
+    for appointment in carry_over(part2, by=ACTOR, how="cli", source=campaigns["twinit-1"]):
+        code = appointment.member_state.code
+        if code != "EE":  # Estonia is left for the tour to ask
+            appointment.requested_at, appointment.request_count = asked_at, 1
+        confirms = code in (PART2_CONFIRMED if appointment.kind == "primary" else PART2_ALTERNATE_CONFIRMED)
+        if confirms:
+            confirm_appointment(appointment, by=ACTOR, how="email", on=date(2025, 9, 12))
+            appointment.answered_at = answered_at
+        elif appointment.kind == "primary" and code == PART2_DECLINED[0]:
+            decline_appointment(appointment, by=ACTOR, how="email", reason=PART2_DECLINED[1])
+            appointment.answered_at = answered_at
+        elif appointment.kind == "primary" and code == PART2_REPLACEMENT[0]:
+            given, family, language = PART2_REPLACEMENT[1]
+            propose_replacement(appointment, {
+                "given_name": given, "family_name": family, "preferred_language": language,
+                "email": f"{ascii_slug(given)}.{ascii_slug(family)}@{code.lower()}.demo.test",
+                "organisation_name": appointment.member_state.ministry_name}, by=ACTOR, how="email")
+            appointment.answered_at = answered_at
+
+
 def load_logins(states: dict[str, MemberState], people: dict[str, Person]) -> None:
     """The five demo accounts, all with the demo password."""
     for email, role, code, name in DEMO_LOGINS:
@@ -203,6 +235,7 @@ def load_demo() -> None:
     states = load_member_states()
     campaigns = load_campaigns(states)
     people = load_people(states, campaigns)
+    load_appointments(states, campaigns)
     load_participation(states, campaigns)
     load_logins(states, people)
 

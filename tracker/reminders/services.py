@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from tracker.appointments.services import MILESTONE as APPOINTMENT_MILESTONE
+from tracker.appointments.services import count_contact_points, current_contact_points
 from tracker.audit.services import record_change
 from tracker.contacts.models import Person
-from tracker.contacts.services import count_contact_points, current_contact_points
 from tracker.core.i18n import mail_language
 from tracker.core.models import check_version
 from tracker.core.time import BRUSSELS, utcnow
@@ -33,7 +34,7 @@ from tracker.participation.services import is_milestone_met, is_reminded, partic
 from tracker.reminders.models import AUDIENCES, DEFAULT_LADDER, ReminderDispatch, ReminderStep
 
 #: The page where a country does what a milestone asks; the member state page unless listed.
-ACTION_ENDPOINTS: dict[str, str] = {}
+ACTION_ENDPOINTS: dict[str, str] = {"contact_points_confirmed": "appointments.member_state"}
 
 
 @dataclass
@@ -132,19 +133,27 @@ def plan_reminders(
 
 
 class ContactPointLookup:
-    """The contact points in office on one day, per campaign and member state, fetched once per campaign."""
+    """The contact points in office on one day, per campaign and member state, fetched once per campaign.
+
+    Reminders to confirm the appointments also go to those asked to confirm and yet to answer.
+    """
 
     def __init__(self, items: list[PlannedReminder], day) -> None:
-        self._found: dict[int, dict[int, list[Person]]] = {}
-        by_campaign: dict[int, set[int]] = defaultdict(set)
+        self._found: dict[tuple[int, bool], dict[int, list[Person]]] = {}
+        by_campaign: dict[tuple[int, bool], set[int]] = defaultdict(set)
         for item in items:
-            by_campaign[item.milestone.campaign_id].add(item.member_state.id)
-        for campaign_id, state_ids in by_campaign.items():
-            self._found[campaign_id] = current_contact_points(list(state_ids), day, campaign_id=campaign_id)
+            by_campaign[self._key(item)].add(item.member_state.id)
+        for (campaign_id, awaiting), state_ids in by_campaign.items():
+            self._found[(campaign_id, awaiting)] = current_contact_points(
+                list(state_ids), day, campaign_id=campaign_id, include_awaiting=awaiting)
+
+    @staticmethod
+    def _key(item: PlannedReminder) -> tuple[int, bool]:
+        return item.milestone.campaign_id, item.milestone.code == APPOINTMENT_MILESTONE
 
     def __call__(self, item: PlannedReminder) -> list[Person]:
         """The contact points `item` writes to."""
-        return self._found.get(item.milestone.campaign_id, {}).get(item.member_state.id, [])
+        return self._found.get(self._key(item), {}).get(item.member_state.id, [])
 
 
 @dataclass

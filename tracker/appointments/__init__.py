@@ -1,0 +1,1 @@
+"""Contact-point appointments: carry-over, confirmation links, alternates and replacements."""

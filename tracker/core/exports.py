@@ -1,0 +1,36 @@
+"""Tables written as CSV or XLSX files (cells are neutralised by the caller's rows)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def render(fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[bytes, str]:
+    """The table as a file in `fmt` ("csv" or "xlsx"), and its MIME type."""
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        # A byte-order mark, so spreadsheet programs read the names in 24 languages as UTF-8.
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8"), FORMATS["csv"]
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("export")
+    sheet.append(list(columns))
+    for row in rows:
+        # Written as plain strings and numbers: openpyxl stores a string starting with "=" as a formula
+        # unless told otherwise, which neutralised cells never do.
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), FORMATS["xlsx"]

@@ -1,0 +1,1 @@
+"""Files received with replies and tickets, kept in the database."""

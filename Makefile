@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
+# Links in the demo's emails point at the port `make run` serves on, unless told otherwise.
+export TRACKER_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run serve setup venv assets translations migrate demo test test-sqlite test-postgres bench lint clean
 

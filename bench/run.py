@@ -39,6 +39,8 @@ def main() -> None:
     """Run every benchmark and write the results."""
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{BASE_DIR / 'instance' / 'bench.db'}"
     os.environ["DATABASE_URL"] = normalise_database_url(url)
+    from bench.pages import bench_pages, bench_pages_postgresql
+    from bench.pages import print_rows as print_page_rows
     from bench.relay import bench_relay, bench_relay_postgresql, print_rows
     from tracker import create_app
     from tracker.accounts.models import User
@@ -85,6 +87,9 @@ def main() -> None:
             assert response.status_code == 200, (path, response.status_code)
         results[name] = _timed(fetch)
     results["healthz"] = _timed(lambda: client.get("/healthz"))
+    results["pages"] = bench_pages(app)
+    if os.environ.get("BENCH_PG_URL"):
+        results["pages_postgresql"] = bench_pages_postgresql(os.environ["BENCH_PG_URL"])
     results["relay"] = bench_relay(app)
     if os.environ.get("BENCH_PG_URL"):
         results["relay_postgresql"] = bench_relay_postgresql(os.environ["BENCH_PG_URL"])
@@ -94,6 +99,7 @@ def main() -> None:
     for key, value in results.items():
         if isinstance(value, dict) and "median_ms" in value:
             print(f"{key:<42} {value['median_ms']:>10} {value['p95_ms']:>10}")
+    print_page_rows(results)
     print_rows(results)
     print(f"load_large_s={results['load_large_s']} dataset={results['dataset']} database={results['database']}")
     print(f"written to {RESULTS.relative_to(BASE_DIR)}")

@@ -18,6 +18,7 @@ from tracker.extensions import db
 from tracker.files.models import StoredFile
 from tracker.mail.models import OutboxMessage
 from tracker.mail.services import queue_email
+from tracker.participation.models import Asset
 from tracker.reminders.models import ReminderDispatch, ReminderStep
 
 WHO = ("anon", "secretariat", "viewer", "cp_own", "cp_other")
@@ -50,6 +51,11 @@ def country_staff(code: int = 200) -> dict[str, int]:
 
 def country_secretariat(code: int = 200) -> dict[str, int]:
     return {"anon": LOGIN, "secretariat": code, "viewer": 403, "cp_own": 403, "cp_other": 404}
+
+
+def country_editors(code: int = 200) -> dict[str, int]:
+    """The secretariat and the country's own contact point may change it; viewers read only."""
+    return {"anon": LOGIN, "secretariat": code, "viewer": 403, "cp_own": code, "cp_other": 404}
 
 
 #: (endpoint, method) -> (URL values, expected status per visitor). POSTs send a form with no real field.
@@ -131,6 +137,14 @@ ROUTES: dict[tuple[str, str], tuple[dict, dict[str, int]]] = {
     ("privacy.erase_person", "GET"): ({"person_id": "EE"}, country_secretariat()),
     ("privacy.erase_person", "POST"): ({"person_id": "EE"}, country_secretariat(422)),
     ("files.download", "GET"): ({"file_id": "sample"}, country_staff()),
+    ("participation.change_status", "POST"): ({"code": "EE"}, country_secretariat(302)),
+    ("participation.add_asset", "GET"): ({"code": "EE"}, country_editors()),
+    ("participation.add_asset", "POST"): ({"code": "EE"}, country_editors(422)),
+    ("participation.asset", "GET"): ({"asset_id": "EE"}, country_read()),
+    ("participation.edit_asset", "GET"): ({"asset_id": "EE"}, country_editors()),
+    ("participation.edit_asset", "POST"): ({"asset_id": "EE"}, country_editors(302)),
+    ("participation.review_asset", "POST"): ({"asset_id": "EE"}, country_secretariat(302)),
+    ("participation.submit_asset", "POST"): ({"asset_id": "EE"}, country_editors(302)),
 }
 
 
@@ -157,6 +171,10 @@ def _resolve(values: dict) -> dict:
         resolved["dispatch_id"] = sample_escalation_id()
     if resolved.get("appointment_id") == "EE":
         resolved["appointment_id"] = estonian_appointment().id
+    if resolved.get("asset_id") == "EE":
+        resolved["asset_id"] = db.session.scalar(
+            sa.select(Asset.id).join(MemberState, MemberState.id == Asset.member_state_id)
+            .where(MemberState.code == "EE").order_by(Asset.id).limit(1))
     if resolved.get("file_id") == "sample":
         resolved["file_id"] = sample_file_id()
     return resolved

@@ -94,11 +94,12 @@ def register_blueprints(app: Flask) -> None:
     from tracker.countries.views import bp as countries_bp
     from tracker.files.views import bp as files_bp
     from tracker.mail.views import bp as mail_bp
+    from tracker.participation.views import bp as participation_bp
     from tracker.privacy.views import bp as privacy_bp
     from tracker.reminders.views import bp as reminders_bp
 
-    for blueprint in (health_bp, accounts_bp, countries_bp, contacts_bp, appointments_bp, privacy_bp, files_bp,
-                      audit_bp, mail_bp, reminders_bp):
+    for blueprint in (health_bp, accounts_bp, countries_bp, contacts_bp, appointments_bp, participation_bp, privacy_bp,
+                      files_bp, audit_bp, mail_bp, reminders_bp):
         app.register_blueprint(blueprint)
 
 

@@ -7,5 +7,5 @@ from tracker.contacts.models import Organisation, Person, PersonRole  # noqa: F4
 from tracker.countries.models import Campaign, MemberState, Milestone, MilestoneExtension, Presidency  # noqa: F401
 from tracker.files.models import StoredFile  # noqa: F401
 from tracker.mail.models import OutboxMessage  # noqa: F401
-from tracker.participation.models import Participation  # noqa: F401
+from tracker.participation.models import Asset, Participation  # noqa: F401
 from tracker.reminders.models import ReminderDispatch, ReminderStep  # noqa: F401

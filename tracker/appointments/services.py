@@ -25,6 +25,7 @@ from tracker.extensions import db
 from tracker.files.services import store_upload
 from tracker.mail.models import OutboxMessage
 from tracker.mail.services import queue_email
+from tracker.participation.services import reach_status
 
 #: The milestone confirmed appointments meet.
 MILESTONE = "contact_points_confirmed"
@@ -403,6 +404,8 @@ def confirm_appointment(
         appointment.note = note
     _moved_on(appointment)
     record_change(appointment, by=by, action="confirm", how=how, note=note)
+    reach_status(appointment.campaign, appointment.member_state, "contact_points_confirmed", by=by, how=how,
+                 because="contact point confirmed")
 
 
 def decline_appointment(appointment: Appointment, *, by: Any, how: str, reason: str = "") -> None:

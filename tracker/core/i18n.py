@@ -107,6 +107,7 @@ def init_app(app: Flask) -> None:
     from tracker.contacts.forms import ROLE_LABELS
     from tracker.countries.labels import milestone_label
     from tracker.mail.labels import KIND_LABELS, STATUS_LABELS
+    from tracker.participation import labels as participation
     from tracker.reminders.labels import AUDIENCE_LABELS, DISPATCH_LABELS, step_label
 
     role_labels = dict(ROLE_CHOICES)
@@ -120,8 +121,12 @@ def init_app(app: Flask) -> None:
         role_kind_label=lambda kind: ROLE_LABELS.get(kind, kind),
         APPOINTMENT_STATE_LABELS=STATE_LABELS, APPOINTMENT_KIND_LABELS=APPOINTMENT_KIND_LABELS,
         APPOINTMENT_HOW_LABELS=HOW_LABELS, APPOINTMENT_KIND_IN_SENTENCE=KIND_IN_SENTENCE,
+        PARTICIPATION_LABELS=participation.STATUS_LABELS, PRIORITY_LABELS=participation.PRIORITY_LABELS,
+        REUSE_LABELS=participation.REUSE_LABELS, READINESS_LABELS=participation.READINESS_LABELS,
     )
     app.jinja_env.filters.update(
         brussels=brussels_time, zoned=zoned_time, language_name=language_name, milestone_label=milestone_label,
         role_kind_label=lambda kind: ROLE_LABELS.get(kind, kind),
+        readiness_label=lambda code: participation.READINESS_LABELS.get(code, code),
+        reuse_label=lambda code: participation.REUSE_LABELS.get(code, code),
     )

@@ -408,3 +408,15 @@ TIME_ZONES: dict[str, str] = {
 def time_zone(code: str | None) -> str:
     """The IANA time zone of a Member State's capital (Brussels when unknown)."""
     return TIME_ZONES.get(code or "", "Europe/Brussels")
+
+
+#: Each member state's square on the dashboard's tile map: (column, row), roughly where it lies.
+TILE_POSITIONS: dict[str, tuple[int, int]] = {
+    "SE": (3, 0), "FI": (4, 0),
+    "IE": (0, 1), "DK": (2, 1), "EE": (5, 1),
+    "NL": (1, 2), "DE": (2, 2), "PL": (3, 2), "LV": (5, 2),
+    "BE": (1, 3), "LU": (2, 3), "CZ": (3, 3), "SK": (4, 3), "LT": (5, 3),
+    "PT": (0, 4), "FR": (1, 4), "AT": (3, 4), "HU": (4, 4), "RO": (5, 4),
+    "ES": (0, 5), "IT": (2, 5), "SI": (3, 5), "HR": (4, 5), "BG": (5, 5),
+    "MT": (2, 6), "EL": (5, 6), "CY": (6, 6),
+}

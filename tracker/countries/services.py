@@ -14,7 +14,7 @@ from tracker.audit.services import record_change
 from tracker.core.models import check_version
 from tracker.countries.models import Campaign, MemberState, Milestone, MilestoneExtension
 from tracker.extensions import db
-from tracker.participation.models import MILESTONE_MET_BY
+from tracker.participation.models import INACTIVE_STATUSES, MILESTONE_MET_BY, STATUSES
 from tracker.participation.services import is_milestone_met, is_reminded, participations_for
 
 EDITABLE_FIELDS = (
@@ -77,6 +77,13 @@ class CountryRow:
     next_milestone: Milestone | None
     next_due_at: datetime | None
     overdue: list[Milestone]
+    #: The country's participation status ("invited" when none is recorded).
+    status: str = "invited"
+
+    @property
+    def stage(self) -> int:
+        """1 to 8 along the workflow; 0 while paused or not participating."""
+        return STATUSES.index(self.status) + 1 if self.status in STATUSES else 0
 
 
 def dashboard_rows(campaign: Campaign | None, *, today: date, now: datetime, only: int | None = None) -> list[CountryRow]:
@@ -108,6 +115,97 @@ def dashboard_rows(campaign: Campaign | None, *, today: date, now: datetime, onl
                 next_milestone=upcoming[0][1] if upcoming else None,
                 next_due_at=upcoming[0][0] if upcoming else None,
                 overdue=overdue,
+                status=participations[state.id].status if state.id in participations else "invited",
             )
         )
     return rows
+
+
+def list_campaigns() -> list[Campaign]:
+    """Every campaign, the newest first (Part II, then Part I)."""
+    return list(db.session.scalars(sa.select(Campaign).where(Campaign.part > 0).order_by(Campaign.starts_on.desc())))
+
+
+def campaign_by_code(code: str | None) -> Campaign | None:
+    """The campaign with this code (with its milestones), else the current one."""
+    if not code:
+        return current_campaign()
+    return db.session.scalar(
+        sa.select(Campaign).where(Campaign.code == code)
+        .options(selectinload(Campaign.milestones).selectinload(Milestone.extensions))
+    )
+
+
+@dataclass
+class MilestoneProgress:
+    """How many countries have met a milestone."""
+
+    milestone: Milestone
+    met: int
+    expected: int
+
+
+def milestone_progress(campaign: Campaign, rows: list[CountryRow]) -> list[MilestoneProgress]:
+    """Per milestone that a status meets: how many of the participating countries have met it."""
+    from tracker.participation.models import Participation
+
+    progress = []
+    for milestone in campaign.milestones:
+        if milestone.code not in MILESTONE_MET_BY:
+            continue
+        active = [row for row in rows if row.status not in INACTIVE_STATUSES]
+        met = sum(
+            1 for row in active
+            if is_milestone_met(milestone, Participation(status=row.status), contact_points=row.contact_points)
+        )
+        progress.append(MilestoneProgress(milestone, met, len(active)))
+    return progress
+
+
+def stage_counts(rows: list[CountryRow]) -> dict[str, int]:
+    """How many countries are at each status."""
+    counts = dict.fromkeys(STATUSES + INACTIVE_STATUSES, 0)
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    return counts
+
+
+@dataclass
+class TimelineEntry:
+    """One thing that happened to a country, newest first on its page."""
+
+    at: datetime
+    #: "audit" (a recorded change), "reminder" (a reminder step dealt with) or "mail" (an email queued).
+    kind: str
+    record: Any
+
+
+def timeline_for(member_state: MemberState, *, limit: int = 100, with_mail: bool = True) -> list[TimelineEntry]:
+    """Everything about a country in one list: changes, reminders and emails (a fixed number of queries)."""
+    from tracker.audit.models import AuditEntry
+    from tracker.mail.models import OutboxMessage
+    from tracker.reminders.models import ReminderDispatch
+
+    entries = [TimelineEntry(e.at, "audit", e) for e in db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.member_state_id == member_state.id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))]
+    entries += [TimelineEntry(d.created_at, "reminder", d) for d in db.session.scalars(
+        sa.select(ReminderDispatch).where(ReminderDispatch.member_state_id == member_state.id)
+        .options(selectinload(ReminderDispatch.milestone))
+        .order_by(ReminderDispatch.created_at.desc()).limit(limit))]
+    if with_mail:
+        entries += [TimelineEntry(m.created_at, "mail", m) for m in db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.member_state_id == member_state.id)
+            .order_by(OutboxMessage.created_at.desc()).limit(limit))]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:limit]
+
+
+def recent_changes(*, since: datetime, limit: int = 12) -> tuple[int, list[Any]]:
+    """How many changes were recorded since `since`, and the latest of them."""
+    from tracker.audit.models import AuditEntry
+
+    count = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.at >= since)) or 0
+    latest = list(db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.at >= since).order_by(AuditEntry.id.desc()).limit(limit)))
+    return count, latest

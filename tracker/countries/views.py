@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.audit.services import list_entries
 from tracker.contacts.models import Person
 from tracker.core.forms import EDIT_CONFLICTS, report_edit_conflict
 from tracker.core.i18n import brussels_time, country_name, language_name
@@ -16,8 +17,11 @@ from tracker.core.time import BRUSSELS, brussels, utcnow
 from tracker.countries import services
 from tracker.countries.forms import DeadlineForm, ExtensionForm, MemberStateForm
 from tracker.countries.models import Milestone
+from tracker.countries.reference import TILE_POSITIONS
 from tracker.extensions import db
 from tracker.mail.services import count_failed
+from tracker.participation import services as participations
+from tracker.participation.forms import StatusForm
 from tracker.reminders import services as reminders
 
 bp = Blueprint("countries", __name__)
@@ -25,35 +29,48 @@ bp = Blueprint("countries", __name__)
 
 @bp.get("/")
 def dashboard():
-    """The 27 member states and where each stands (a contact point sees its own)."""
-    campaign = services.current_campaign()
+    """The tile map of the 27 countries, counts per stage, milestones, what is overdue and what changed."""
+    campaigns = services.list_campaigns()
+    campaign = services.campaign_by_code(request.args.get("campaign"))
+    if campaign is None:
+        abort(404)
     now = utcnow()
     only = current_user.member_state_id if current_user.is_contact_point else None
     rows = services.dashboard_rows(campaign, today=now.astimezone(BRUSSELS).date(), now=now, only=only)
-    with_contact_points = sum(1 for row in rows if row.contact_points)
     staff = current_user.is_staff
+    changes, latest = services.recent_changes(since=now - timedelta(days=7)) if staff else (0, [])
     return render_template(
-        "countries/dashboard.html", campaign=campaign, rows=rows, now=now,
-        with_contact_points=with_contact_points,
-        failed_mail=count_failed() if staff else 0,
+        "countries/dashboard.html", campaign=campaign, campaigns=campaigns, rows=rows, now=now,
+        with_contact_points=sum(1 for row in rows if row.contact_points),
+        counts=services.stage_counts(rows), progress=services.milestone_progress(campaign, rows),
+        overdue=[row for row in rows if row.overdue], changes=changes, latest=latest,
+        tiles=TILE_POSITIONS, failed_mail=count_failed() if staff else 0,
         escalations=reminders.count_awaiting_approval() if staff else 0,
     )
 
 
 @bp.get("/countries/<code>")
 def member_state(code: str):
-    """One member state: its details, people and deadlines."""
+    """One member state: its status, assets, deadlines, people and a timeline of everything about it."""
     state = member_state_or_404(code)
     campaign = services.current_campaign()
     people = db.session.scalars(
         sa.select(Person).where(Person.member_state_id == state.id).order_by(Person.family_name, Person.given_name)
     ).all()
-    entries = list_entries(member_state_id=state.id, limit=10) if current_user.is_staff else []
     now = utcnow()
+    participation = participations.participations_for(campaign).get(state.id) if campaign else None
+    status_form = StatusForm()
+    if participation is not None:
+        status_form.version.data = participation.version
     return render_template(
         "countries/member_state.html", state=state, campaign=campaign, people=people,
-        entries=entries, now=now, today=now.astimezone(BRUSSELS).date(),
+        now=now, today=now.astimezone(BRUSSELS).date(),
         pending=reminders.pending_for(state, now), dispatches=reminders.dispatches_for(state),
+        participation=participation, status_form=status_form,
+        next_statuses=participations.next_statuses(participation) if participation else ["contact_points_confirmed"],
+        assets=[(asset, participations.readiness(asset)) for asset in participations.assets_of(campaign, state)]
+        if campaign else [],
+        timeline=services.timeline_for(state, with_mail=current_user.is_staff),
     )
 
 

@@ -23,7 +23,7 @@ from tracker.countries.reference import MEMBER_STATES
 from tracker.countries.services import grant_extension
 from tracker.demo.people import DEMO_ORGANISATIONS, DEMO_PEOPLE, ascii_slug
 from tracker.extensions import db
-from tracker.participation.models import Participation
+from tracker.participation.models import Asset, Participation
 from tracker.reminders.services import apply_default_ladder, steps_of
 
 DEMO_PASSWORD = "demo-password"
@@ -216,6 +216,33 @@ def load_appointments(states: dict[str, MemberState], campaigns: dict[str, Campa
             appointment.answered_at = answered_at
 
 
+#: Invented objects for the demo's assets (no real collection is meant).
+DEMO_OBJECTS = ("Carved wooden chest", "Bronze ceremonial helmet", "Baroque altar panel", "Medieval town gate",
+                "Painted folk cupboard", "Stone milestone of a Roman road", "Glass votive lamp", "Iron church bell")
+
+
+def load_assets(states: dict[str, MemberState], campaigns: dict[str, Campaign]) -> None:
+    """An asset for each country at "asset selected" or beyond: complete once submitted (once)."""
+    part2 = campaigns["twinit-2"]
+    if db.session.scalar(sa.select(Asset.id).where(Asset.campaign_id == part2.id).limit(1)):
+        return
+    status_of = {code: status for status, codes in DEMO_STATUSES.items() for code in codes}
+    for index, code in enumerate(sorted(c for c, s in status_of.items() if s not in ("invited", "introductory_meeting_attended"))):
+        state, status = states[code], status_of[code]
+        name = DEMO_OBJECTS[index % len(DEMO_OBJECTS)]
+        values = {"title": name, "title_language": "en", "title_en": name,
+                  "institution": DEMO_ORGANISATIONS[code][0], "priority_category": "at_risk"}
+        if status in ("submission_in_progress", "submitted"):
+            values.update(reuse_intents="education tourism", model_url=f"https://models.demo.test/{code.lower()}/1",
+                          rights_statement="CC BY" if index % 2 else "CC BY-NC", paradata_technique="photogrammetry")
+        if status == "submitted":
+            values.update(viewer_url=f"https://viewer.demo.test/{code.lower()}/1", file_formats="model/gltf-binary",
+                          file_size_mb=120.0, metadata_languages=f"{state.correspondence_language} en")
+        asset = Asset(campaign=part2, member_state=state, **values)
+        db.session.add(asset)
+        record_change(asset, by=ACTOR, action="create", how="cli")
+
+
 def load_logins(states: dict[str, MemberState], people: dict[str, Person]) -> None:
     """The five demo accounts, all with the demo password."""
     for email, role, code, name in DEMO_LOGINS:
@@ -235,8 +262,9 @@ def load_demo() -> None:
     states = load_member_states()
     campaigns = load_campaigns(states)
     people = load_people(states, campaigns)
-    load_appointments(states, campaigns)
     load_participation(states, campaigns)
+    load_appointments(states, campaigns)
+    load_assets(states, campaigns)
     load_logins(states, people)
 
 

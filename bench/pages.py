@@ -84,21 +84,9 @@ def _floor(app, client) -> dict[str, float]:
 
 def bench_pages_postgresql(server_url: str) -> dict[str, Any]:
     """The same on a scratch PostgreSQL database on `server_url`'s server."""
-    from flask_migrate import upgrade
+    from bench.relay import on_scratch_postgresql
 
-    from bench.kill_test import make_app, scratch_database
-
-    with scratch_database(server_url, "tracker_bench_pages") as url:
-        app = make_app(url)
-        with app.app_context():
-            upgrade()
-        try:
-            return bench_pages(app)
-        finally:
-            with app.app_context():
-                from tracker.extensions import db
-
-                db.engine.dispose()
+    return on_scratch_postgresql(server_url, "tracker_bench_pages", bench_pages)
 
 
 def print_rows(results: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -167,23 +168,28 @@ def bench_relay(app, *, messages: int = MESSAGES, repeat: int = REPEAT) -> dict[
     }
 
 
-def bench_relay_postgresql(server_url: str) -> dict[str, Any]:
-    """The same measurement on a dedicated PostgreSQL database on `server_url`'s server."""
+def on_scratch_postgresql(server_url: str, name: str, bench: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """Run `bench(app)` on a dedicated, migrated PostgreSQL database `name` on `server_url`'s server."""
     from flask_migrate import upgrade
 
     from bench.kill_test import make_app, scratch_database
 
-    with scratch_database(server_url, "tracker_bench_relay") as url:
+    with scratch_database(server_url, name) as url:
         app = make_app(url)
         with app.app_context():
             upgrade()
         try:
-            return bench_relay(app)
+            return bench(app)
         finally:
             with app.app_context():
                 from tracker.extensions import db
 
                 db.engine.dispose()
+
+
+def bench_relay_postgresql(server_url: str) -> dict[str, Any]:
+    """The same measurement on a dedicated PostgreSQL database on `server_url`'s server."""
+    return on_scratch_postgresql(server_url, "tracker_bench_relay", bench_relay)
 
 
 def print_rows(results: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ import time_machine
 from tracker.appointments import services as appointments
 from tracker.appointments.models import Appointment
 from tracker.audit.models import AuditEntry
+from tracker.contacts.models import Person
 from tracker.core.time import brussels, utcnow
 from tracker.countries.models import Campaign, MemberState
 from tracker.extensions import db
@@ -189,12 +190,14 @@ def _queries(client, path: str) -> int:
 
 
 def _grow(times: int) -> None:
-    """More of everything the pages read: audit entries, people, assets, appointments' history."""
+    """More of everything the pages read: audit entries, assets, people."""
     estonia, part2 = _state("EE"), _part2()
     for number in range(times):
         db.session.add(AuditEntry(actor_label="growth", action="update", entity_type="people", entity_id=number,
                                   member_state_id=estonia.id, how="cli", changes={}, note=""))
         db.session.add(Asset(campaign=part2, member_state=estonia, title=f"Extra {number}"))
+        db.session.add(Person(given_name="Extra", family_name=f"Person {number}", email=f"extra.{number}@ee.demo.test",
+                              member_state_id=estonia.id, preferred_language="et"))
     db.session.flush()
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from tracker.contacts.models import Person
 from tracker.core.forms import EDIT_CONFLICTS, report_edit_conflict
@@ -43,7 +44,7 @@ def dashboard():
         "countries/dashboard.html", campaign=campaign, campaigns=campaigns, rows=rows, now=now,
         with_contact_points=sum(1 for row in rows if row.contact_points),
         counts=services.stage_counts(rows), progress=services.milestone_progress(campaign, rows),
-        overdue=[row for row in rows if row.overdue], changes=changes, latest=latest,
+        overdue=[row for row in rows if row.overdue], changes=changes, latest=latest, changes_cap=services.CHANGES_CAP,
         tiles=TILE_POSITIONS, failed_mail=count_failed() if staff else 0,
         escalations=reminders.count_awaiting_approval() if staff else 0,
     )
@@ -55,7 +56,8 @@ def member_state(code: str):
     state = member_state_or_404(code)
     campaign = services.current_campaign()
     people = db.session.scalars(
-        sa.select(Person).where(Person.member_state_id == state.id).order_by(Person.family_name, Person.given_name)
+        sa.select(Person).where(Person.member_state_id == state.id).options(selectinload(Person.roles))
+        .order_by(Person.family_name, Person.given_name)
     ).all()
     now = utcnow()
     participation = participations.participations_for(campaign).get(state.id) if campaign else None

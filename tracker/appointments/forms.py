@@ -16,15 +16,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from tracker.appointments.labels import KIND_LABELS, ORGANISATION_KIND_LABELS
-
-PHONE = Regexp(r"^\+?[0-9 ()./-]{6,40}$", message=_l("Use digits, spaces and an optional leading +."))
-
-def _optional_int(value: object) -> int | None:
-    return int(value) if value not in (None, "", "None") else None
+from tracker.contacts.forms import PHONE_NUMBER, optional_int
 
 
 class ConfirmForm(FlaskForm):
@@ -33,7 +29,7 @@ class ConfirmForm(FlaskForm):
     given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=100)])
     family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=100)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), PHONE])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), PHONE_NUMBER])
     organisation_name = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])
     organisation_kind = SelectField(_l("Kind of organisation"), choices=list(ORGANISATION_KIND_LABELS.items()))
     position = StringField(_l("Your function"), validators=[Optional(), Length(max=200)],
@@ -81,7 +77,7 @@ class RequestForm(FlaskForm):
 class AppointForm(FlaskForm):
     """The secretariat appoints a person of the country (an existing one, or a new one)."""
 
-    person_id = SelectField(_l("Person on record"), coerce=_optional_int, validators=[Optional()])
+    person_id = SelectField(_l("Person on record"), coerce=optional_int, validators=[Optional()])
     given_name = StringField(_l("Given name"), validators=[Optional(), Length(max=100)])
     family_name = StringField(_l("Family name"), validators=[Optional(), Length(max=100)])
     email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
@@ -91,7 +87,7 @@ class AppointForm(FlaskForm):
                                               ("proposed", _l("Proposed")), ("confirmed", _l("Confirmed"))])
     how = SelectField(_l("How we learnt of it"), choices=[("email", _l("by email")), ("letter", _l("by letter")),
                                                           ("phone", _l("by phone")), ("web", _l("on the tracker"))])
-    organisation_id = SelectField(_l("Organisation"), coerce=_optional_int, validators=[Optional()])
+    organisation_id = SelectField(_l("Organisation"), coerce=optional_int, validators=[Optional()])
     position = StringField(_l("Function"), validators=[Optional(), Length(max=200)])
 
     def validate_email(self, field) -> None:
@@ -104,7 +100,7 @@ class EditAppointmentForm(FlaskForm):
     """The secretariat edits an appointment's details."""
 
     kind = SelectField(_l("Appointed as"), choices=list(KIND_LABELS.items()))
-    organisation_id = SelectField(_l("Organisation"), coerce=_optional_int, validators=[Optional()])
+    organisation_id = SelectField(_l("Organisation"), coerce=optional_int, validators=[Optional()])
     position = StringField(_l("Function"), validators=[Optional(), Length(max=200)])
     languages = SelectMultipleField(_l("Working languages"), validators=[Optional()])
     since_on = DateField(_l("Since"), validators=[Optional()])

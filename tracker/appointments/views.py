@@ -27,12 +27,12 @@ from tracker.core import exports
 from tracker.core.forms import EDIT_CONFLICTS, ActionForm, report_edit_conflict
 from tracker.core.i18n import language_name, mail_language
 from tracker.core.permissions import (
-    ensure_visible,
     member_state_or_404,
     public,
     require_secretariat,
     secretariat_required,
     staff_required,
+    visible_or_404,
 )
 from tracker.core.time import utcnow
 from tracker.countries.reference import EU_LANGUAGES
@@ -68,12 +68,6 @@ def _campaign_or_404():
     if campaign is None:
         abort(404)
     return campaign
-
-
-def _appointment_or_404(appointment_id: int) -> Appointment:
-    appointment = db.get_or_404(Appointment, appointment_id)
-    ensure_visible(appointment.member_state_id)
-    return appointment
 
 
 def _back(appointment: Appointment):
@@ -233,7 +227,7 @@ def appoint(code: str):
 @bp.route("/appointments/<int:appointment_id>/edit", methods=["GET", "POST"])
 def edit(appointment_id: int):
     """Change an appointment's kind, organisation, function, languages or dates."""
-    appointment = _appointment_or_404(appointment_id)
+    appointment = visible_or_404(Appointment, appointment_id)
     require_secretariat()
     form = EditAppointmentForm(obj=appointment, languages=appointment.language_list)
     form.organisation_id.choices = [("", "—")] + [(str(o.id), o.name) for o in organisations_for(appointment.member_state_id)]
@@ -265,7 +259,7 @@ def edit(appointment_id: int):
 @bp.route("/appointments/<int:appointment_id>/reply", methods=["GET", "POST"])
 def record_reply(appointment_id: int):
     """Record a reply received by email, letter or phone, with a note and the file received."""
-    appointment = _appointment_or_404(appointment_id)
+    appointment = visible_or_404(Appointment, appointment_id)
     require_secretariat()
     form = ReplyForm()
     if request.method == "GET":
@@ -309,7 +303,7 @@ def _file_message(refused: FileRefused) -> str:
 
 
 def _act(appointment_id: int, action, success: str):
-    appointment = _appointment_or_404(appointment_id)
+    appointment = visible_or_404(Appointment, appointment_id)
     require_secretariat()
     form = EndForm()
     if form.validate_on_submit():

@@ -9,9 +9,13 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 from wtforms.widgets import HiddenInput
 
 
-def _optional_int(value: object) -> int | None:
+def optional_int(value: object) -> int | None:
+    """A select's value as an id, or None for the empty choice."""
     return int(value) if value not in (None, "", "None") else None
 
+
+#: A phone number as people write it: digits, spaces, brackets, dots, dashes, an optional leading +.
+PHONE_NUMBER = Regexp(r"^\+?[0-9 ()./-]{6,40}$", message=_l("Use digits, spaces and an optional leading +."))
 
 ROLE_LABELS = {
     "ministry_official": _l("Ministry official"),
@@ -28,10 +32,10 @@ class PersonForm(FlaskForm):
     phone = StringField(
         _l("Phone"),
         validators=[Optional(), Length(max=40),
-                    Regexp(r"^\+?[0-9 ()./-]{6,40}$", message=_l("Use digits, spaces and an optional leading +."))],
+                    PHONE_NUMBER],
     )
-    member_state_id = SelectField(_l("Country"), coerce=_optional_int)
-    organisation_id = SelectField(_l("Organisation"), coerce=_optional_int)
+    member_state_id = SelectField(_l("Country"), coerce=optional_int)
+    organisation_id = SelectField(_l("Organisation"), coerce=optional_int)
     preferred_language = SelectField(_l("Preferred language"), validators=[DataRequired()])
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 

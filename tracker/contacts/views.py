@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +15,7 @@ from tracker.contacts.forms import ROLE_LABELS, PersonForm, RoleForm
 from tracker.contacts.models import Person
 from tracker.core.forms import EDIT_CONFLICTS, report_edit_conflict
 from tracker.core.i18n import language_name
-from tracker.core.permissions import ensure_visible, require_secretariat, secretariat_required, staff_required
+from tracker.core.permissions import require_secretariat, secretariat_required, staff_required, visible_or_404
 from tracker.core.time import BRUSSELS, utcnow
 from tracker.countries.models import MemberState
 from tracker.countries.reference import EU_LANGUAGES
@@ -23,14 +23,6 @@ from tracker.countries.services import current_campaign, list_member_states
 from tracker.extensions import db
 
 bp = Blueprint("contacts", __name__)
-
-
-def _person_or_404(person_id: int) -> Person:
-    person = db.session.get(Person, person_id)
-    if person is None:
-        abort(404)
-    ensure_visible(person.member_state_id)
-    return person
 
 
 def _fill_choices(form: PersonForm, member_state_id: int | None) -> None:
@@ -77,7 +69,7 @@ def create_person():
 @bp.get("/people/<int:person_id>")
 def person(person_id: int):
     """A person's details, roles and history."""
-    person = _person_or_404(person_id)
+    person = visible_or_404(Person, person_id)
     entries = list_entries(entity_type="people", entity_id=person.id, limit=20) if current_user.is_staff else []
     role_form = RoleForm()
     today = utcnow().astimezone(BRUSSELS).date()
@@ -88,7 +80,7 @@ def person(person_id: int):
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 def edit_person(person_id: int):
     """Change a person's details."""
-    person = _person_or_404(person_id)
+    person = visible_or_404(Person, person_id)
     require_secretariat()
     form = PersonForm(obj=person)
     _fill_choices(form, person.member_state_id)
@@ -113,7 +105,7 @@ def edit_person(person_id: int):
 @bp.post("/people/<int:person_id>/roles")
 def add_role(person_id: int):
     """Give the person a role in their country for the current campaign."""
-    person = _person_or_404(person_id)
+    person = visible_or_404(Person, person_id)
     require_secretariat()
     form = RoleForm()
     if person.member_state_id is None:

@@ -67,6 +67,13 @@ def ensure_visible(member_state_id: int | None) -> None:
         abort(404)
 
 
+def visible_or_404(model: type, record_id: int) -> Any:
+    """The record with this id, or 404 if unknown or of a member state the user may not see."""
+    record = db.get_or_404(model, record_id)
+    ensure_visible(record.member_state_id)
+    return record
+
+
 def member_state_or_404(code: str):
     """The member state with this code, or 404 if unknown or not the user's own."""
     from tracker.countries.models import MemberState

@@ -6,8 +6,7 @@ from io import BytesIO
 
 from flask import Blueprint, send_file
 
-from tracker.core.permissions import ensure_visible, require_staff
-from tracker.extensions import db
+from tracker.core.permissions import require_staff, visible_or_404
 from tracker.files.models import StoredFile
 
 bp = Blueprint("files", __name__)
@@ -16,8 +15,7 @@ bp = Blueprint("files", __name__)
 @bp.get("/files/<int:file_id>")
 def download(file_id: int):
     """The file as an attachment, never rendered inline."""
-    stored = db.get_or_404(StoredFile, file_id)
-    ensure_visible(stored.member_state_id)
+    stored = visible_or_404(StoredFile, file_id)
     require_staff()
     response = send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
                          download_name=stored.filename, max_age=0)

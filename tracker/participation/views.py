@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from tracker.core.forms import EDIT_CONFLICTS, ActionForm, report_edit_conflict
 from tracker.core.i18n import language_name
-from tracker.core.permissions import ensure_visible, member_state_or_404, require_secretariat
+from tracker.core.permissions import member_state_or_404, require_secretariat, visible_or_404
 from tracker.countries.reference import EU_LANGUAGES
 from tracker.countries.services import current_campaign
 from tracker.extensions import db
@@ -68,12 +68,6 @@ def change_status(code: str):
     return redirect(url_for("countries.member_state", code=state.code))
 
 
-def _asset_or_404(asset_id: int) -> Asset:
-    asset = db.get_or_404(Asset, asset_id)
-    ensure_visible(asset.member_state_id)
-    return asset
-
-
 def _fill(form: AssetForm) -> None:
     languages = [(code, language_name(code)) for code in EU_LANGUAGES]
     form.title_language.choices = languages
@@ -108,7 +102,7 @@ def add_asset(code: str):
 @bp.get("/assets/<int:asset_id>")
 def asset(asset_id: int):
     """An asset's description and how far it goes in the Europeana Publishing Framework."""
-    asset = _asset_or_404(asset_id)
+    asset = visible_or_404(Asset, asset_id)
     return render_template("participation/asset.html", asset=asset, readiness=services.readiness(asset),
                            action_form=ActionForm())
 
@@ -116,7 +110,7 @@ def asset(asset_id: int):
 @bp.route("/assets/<int:asset_id>/edit", methods=["GET", "POST"])
 def edit_asset(asset_id: int):
     """Change an asset's description (the country's contact point or the secretariat)."""
-    asset = _asset_or_404(asset_id)
+    asset = visible_or_404(Asset, asset_id)
     _may_edit(asset.member_state_id)
     form = AssetForm(obj=asset, reuse_intents=asset.reuse_list, metadata_languages=asset.metadata_language_list)
     _fill(form)
@@ -139,7 +133,7 @@ def edit_asset(asset_id: int):
 @bp.post("/assets/<int:asset_id>/review")
 def review_asset(asset_id: int):
     """The secretariat marks a complete description as reviewed and ready."""
-    asset = _asset_or_404(asset_id)
+    asset = visible_or_404(Asset, asset_id)
     require_secretariat()
     if ActionForm().validate_on_submit():
         try:
@@ -156,7 +150,7 @@ def review_asset(asset_id: int):
 @bp.post("/assets/<int:asset_id>/submit")
 def submit_asset(asset_id: int):
     """The country submits: its status becomes "submitted" once the description is complete."""
-    asset = _asset_or_404(asset_id)
+    asset = visible_or_404(Asset, asset_id)
     _may_edit(asset.member_state_id)
     if ActionForm().validate_on_submit():
         readiness = services.readiness(asset)

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from tracker.contacts.models import Person
 from tracker.core.forms import EDIT_CONFLICTS
-from tracker.core.permissions import ensure_visible, require_secretariat
+from tracker.core.permissions import require_secretariat, visible_or_404
 from tracker.extensions import db
 from tracker.privacy import services
 from tracker.privacy.forms import EraseForm
@@ -19,8 +19,7 @@ bp = Blueprint("privacy", __name__)
 
 
 def _person_or_404(person_id: int) -> Person:
-    person = db.get_or_404(Person, person_id)
-    ensure_visible(person.member_state_id)
+    person = visible_or_404(Person, person_id)
     require_secretariat()
     return person
 

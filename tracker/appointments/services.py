@@ -625,20 +625,13 @@ EXPORT_COLUMNS = (
 )
 
 
-def neutralise(value: Any) -> Any:
-    """A cell a spreadsheet will not run as a formula (leading = + - @, tab or carriage return)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export_rows(campaign: Campaign) -> list[list[Any]]:
-    """One row per appointment of the campaign, cells neutralised, in protocol order."""
+    """One row per appointment of the campaign, in protocol order (tracker.core.exports neutralises the cells)."""
     order = {s.id: s.protocol_order for s in db.session.scalars(sa.select(MemberState))}
     rows = []
     for a in sorted(appointments_of(campaign), key=lambda a: (order[a.member_state_id], a.kind != "primary", a.id)):
         person = a.person
-        rows.append([neutralise(value) for value in (
+        rows.append([
             a.member_state.code, a.kind, a.state, person.given_name, person.family_name, person.email, person.phone,
             a.organisation.name if a.organisation else "", a.position, a.languages,
             a.since_on.isoformat() if a.since_on else "", a.until_on.isoformat() if a.until_on else "",
@@ -646,5 +639,5 @@ def export_rows(campaign: Campaign) -> list[list[Any]]:
             a.request_count,
             a.answered_at.astimezone(BRUSSELS).strftime("%Y-%m-%d %H:%M") if a.answered_at else "",
             a.answered_how, a.note,
-        )])
+        ])
     return rows

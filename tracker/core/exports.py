@@ -1,4 +1,4 @@
-"""Tables written as CSV or XLSX files (cells are neutralised by the caller's rows)."""
+"""Tables written as CSV or XLSX files, every cell neutralised so no spreadsheet runs it as a formula."""
 
 from __future__ import annotations
 
@@ -13,8 +13,16 @@ FORMATS = {
 }
 
 
+def neutralise(value: Any) -> Any:
+    """A cell a spreadsheet will not run as a formula (leading = + - @, tab or carriage return)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def render(fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[bytes, str]:
-    """The table as a file in `fmt` ("csv" or "xlsx"), and its MIME type."""
+    """The table as a file in `fmt` ("csv" or "xlsx"), and its MIME type; every cell is neutralised."""
+    rows = [[neutralise(value) for value in row] for row in rows]
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
@@ -28,8 +36,7 @@ def render(fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> t
     sheet = workbook.create_sheet("export")
     sheet.append(list(columns))
     for row in rows:
-        # Written as plain strings and numbers: openpyxl stores a string starting with "=" as a formula
-        # unless told otherwise, which neutralised cells never do.
+        # openpyxl stores a string starting with "=" as a formula; neutralised cells never start so.
         sheet.append(list(row))
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -14,7 +14,7 @@ from tracker.audit.services import record_change
 from tracker.core.models import check_version
 from tracker.countries.models import Campaign, MemberState, Milestone, MilestoneExtension
 from tracker.extensions import db
-from tracker.participation.models import INACTIVE_STATUSES, MILESTONE_MET_BY, STATUSES
+from tracker.participation.models import INACTIVE_STATUSES, MILESTONE_MET_BY, STATUSES, stage_of
 from tracker.participation.services import is_milestone_met, is_reminded, participations_for
 
 EDITABLE_FIELDS = (
@@ -79,11 +79,13 @@ class CountryRow:
     overdue: list[Milestone]
     #: The country's participation status ("invited" when none is recorded).
     status: str = "invited"
+    #: Ids of the milestones the country has met (by the one rule the reminders use).
+    met: frozenset[int] = frozenset()
 
     @property
     def stage(self) -> int:
         """1 to 8 along the workflow; 0 while paused or not participating."""
-        return STATUSES.index(self.status) + 1 if self.status in STATUSES else 0
+        return stage_of(self.status)
 
 
 def dashboard_rows(campaign: Campaign | None, *, today: date, now: datetime, only: int | None = None) -> list[CountryRow]:
@@ -102,11 +104,12 @@ def dashboard_rows(campaign: Campaign | None, *, today: date, now: datetime, onl
             key=lambda pair: pair[0],
         )
         in_office = counts.get(state.id, 0)
+        participation = participations.get(state.id)
+        met = frozenset(m.id for m in milestones if m.code in MILESTONE_MET_BY
+                        and is_milestone_met(m, participation, contact_points=in_office))
         overdue = [
             m for m in milestones
-            if m.code in MILESTONE_MET_BY and is_reminded(participations.get(state.id))
-            and not is_milestone_met(m, participations.get(state.id), contact_points=in_office)
-            and m.is_overdue(now, state)
+            if m.code in MILESTONE_MET_BY and is_reminded(participation) and m.id not in met and m.is_overdue(now, state)
         ]
         rows.append(
             CountryRow(
@@ -115,7 +118,8 @@ def dashboard_rows(campaign: Campaign | None, *, today: date, now: datetime, onl
                 next_milestone=upcoming[0][1] if upcoming else None,
                 next_due_at=upcoming[0][0] if upcoming else None,
                 overdue=overdue,
-                status=participations[state.id].status if state.id in participations else "invited",
+                status=participation.status if participation is not None else "invited",
+                met=met,
             )
         )
     return rows
@@ -147,19 +151,11 @@ class MilestoneProgress:
 
 def milestone_progress(campaign: Campaign, rows: list[CountryRow]) -> list[MilestoneProgress]:
     """Per milestone that a status meets: how many of the participating countries have met it."""
-    from tracker.participation.models import Participation
-
-    progress = []
-    for milestone in campaign.milestones:
-        if milestone.code not in MILESTONE_MET_BY:
-            continue
-        active = [row for row in rows if row.status not in INACTIVE_STATUSES]
-        met = sum(
-            1 for row in active
-            if is_milestone_met(milestone, Participation(status=row.status), contact_points=row.contact_points)
-        )
-        progress.append(MilestoneProgress(milestone, met, len(active)))
-    return progress
+    active = [row for row in rows if row.status not in INACTIVE_STATUSES]
+    return [
+        MilestoneProgress(milestone, sum(1 for row in active if milestone.id in row.met), len(active))
+        for milestone in campaign.milestones if milestone.code in MILESTONE_MET_BY
+    ]
 
 
 def stage_counts(rows: list[CountryRow]) -> dict[str, int]:
@@ -180,19 +176,17 @@ class TimelineEntry:
     record: Any
 
 
-def timeline_for(member_state: MemberState, *, limit: int = 100, with_mail: bool = True) -> list[TimelineEntry]:
-    """Everything about a country in one list: changes, reminders and emails (a fixed number of queries)."""
+def timeline_for(member_state: MemberState, *, dispatches: list[Any], limit: int = 100,
+                 with_mail: bool = True) -> list[TimelineEntry]:
+    """Everything about a country in one list: changes, the reminder `dispatches` the page already holds, and
+    emails (a fixed number of queries)."""
     from tracker.audit.models import AuditEntry
     from tracker.mail.models import OutboxMessage
-    from tracker.reminders.models import ReminderDispatch
 
     entries = [TimelineEntry(e.at, "audit", e) for e in db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.member_state_id == member_state.id)
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))]
-    entries += [TimelineEntry(d.created_at, "reminder", d) for d in db.session.scalars(
-        sa.select(ReminderDispatch).where(ReminderDispatch.member_state_id == member_state.id)
-        .options(selectinload(ReminderDispatch.milestone))
-        .order_by(ReminderDispatch.created_at.desc()).limit(limit))]
+    entries += [TimelineEntry(d.created_at, "reminder", d) for d in dispatches]
     if with_mail:
         entries += [TimelineEntry(m.created_at, "mail", m) for m in db.session.scalars(
             sa.select(OutboxMessage).where(OutboxMessage.member_state_id == member_state.id)

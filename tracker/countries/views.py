@@ -60,6 +60,7 @@ def member_state(code: str):
         .order_by(Person.family_name, Person.given_name)
     ).all()
     now = utcnow()
+    dispatches = reminders.dispatches_for(state)
     participation = participations.participations_for(campaign).get(state.id) if campaign else None
     status_form = StatusForm()
     if participation is not None:
@@ -67,12 +68,12 @@ def member_state(code: str):
     return render_template(
         "countries/member_state.html", state=state, campaign=campaign, people=people,
         now=now, today=now.astimezone(BRUSSELS).date(),
-        pending=reminders.pending_for(state, now), dispatches=reminders.dispatches_for(state),
+        pending=reminders.pending_for(state, now), dispatches=dispatches,
         participation=participation, status_form=status_form,
         next_statuses=participations.next_statuses(participation) if participation else ["contact_points_confirmed"],
         assets=[(asset, participations.readiness(asset)) for asset in participations.assets_of(campaign, state)]
         if campaign else [],
-        timeline=services.timeline_for(state, with_mail=current_user.is_staff),
+        timeline=services.timeline_for(state, dispatches=dispatches, with_mail=current_user.is_staff),
     )
 
 

@@ -23,6 +23,11 @@ STATUSES = (
     "submitted",
     "published",
 )
+def stage_of(status: str) -> int:
+    """1 to 8 along the workflow; 0 while paused or not participating."""
+    return STATUSES.index(status) + 1 if status in STATUSES else 0
+
+
 #: Statuses outside the workflow: the country receives no reminders while in them.
 INACTIVE_STATUSES = ("not_participating", "paused")
 
@@ -59,7 +64,7 @@ class Participation(TimestampMixin, db.Model):
     @property
     def stage(self) -> int:
         """1 to 8 along the workflow; 0 while paused or not participating."""
-        return STATUSES.index(self.status) + 1 if self.status in STATUSES else 0
+        return stage_of(self.status)
 
     @property
     def is_active(self) -> bool:

@@ -88,31 +88,21 @@ def record_change(
     if action == "update" and not changes:
         return None
     db.session.flush()
-    entry = AuditEntry(
-        actor_id=None if by is None or isinstance(by, str) else by.id,
-        actor_label=actor_label(by),
-        action=action,
-        entity_type=type(entity).__tablename__,
-        entity_id=entity.id,
-        member_state_id=getattr(entity, "audit_member_state_id", None),
-        how=how,
-        changes=changes,
-        note=note,
-    )
-    db.session.add(entry)
-    db.session.flush()
-    return entry
+    return record_event(action=action, entity_type=type(entity).__tablename__, entity_id=entity.id,
+                        member_state_id=getattr(entity, "audit_member_state_id", None), by=by, how=how,
+                        changes=changes, note=note)
 
 
 def record_event(
     *, action: str, entity_type: str, by: Any, entity_id: int | None = None, member_state_id: int | None = None,
-    how: str = "web", note: str = "",
+    how: str = "web", note: str = "", changes: dict[str, list[Any]] | None = None,
 ) -> AuditEntry:
-    """Log something done that changes no row: an export of personal data, a download."""
+    """Log one entry; on its own, something done that changes no row (an export of personal data)."""
     by = _unproxied(by)
     entry = AuditEntry(
         actor_id=None if by is None or isinstance(by, str) else by.id, actor_label=actor_label(by), action=action,
-        entity_type=entity_type, entity_id=entity_id, member_state_id=member_state_id, how=how, changes={}, note=note,
+        entity_type=entity_type, entity_id=entity_id, member_state_id=member_state_id, how=how,
+        changes=changes or {}, note=note,
     )
     db.session.add(entry)
     db.session.flush()

@@ -57,6 +57,8 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Whether the message holds a secret link (body hidden in the mail log).
     is_sensitive: Mapped[bool] = mapped_column(default=False)
+    #: How many OutboxAttachment rows go with the message (0 for most: no extra query to send it).
+    attachment_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def audit_member_state_id(self) -> int | None:
@@ -72,3 +74,16 @@ class OutboxMessage(db.Model):
     def can_cancel(self) -> bool:
         """Only a message still waiting for the relay can be withdrawn."""
         return self.status == "queued"
+
+
+class OutboxAttachment(db.Model):
+    """A file sent with an outbox message (an invitation's .ics)."""
+
+    __tablename__ = "outbox_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(sa.ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    #: MIME type with its parameters ("text/calendar; method=PUBLISH").
+    content_type: Mapped[str] = mapped_column(sa.String(120))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)

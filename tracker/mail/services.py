@@ -24,7 +24,7 @@ from flask_babel import force_locale
 from tracker.audit.services import record_change
 from tracker.core.time import utcnow
 from tracker.extensions import db
-from tracker.mail.models import OutboxMessage
+from tracker.mail.models import OutboxAttachment, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +64,13 @@ def queue_email(
     kind: str = "notification",
     member_state_id: int | None = None,
     sensitive: bool = False,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
     **context: object,
 ) -> OutboxMessage:
-    """Render `template` (.subject.txt, .txt, .html) in `language` and add it to the outbox once."""
+    """Render `template` (.subject.txt, .txt, .html) in `language` and add it to the outbox once.
+
+    `attachments` are (filename, content type, bytes), sent with the message.
+    """
     existing = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
     if existing is not None:
         return existing
@@ -89,10 +93,14 @@ def queue_email(
         kind=kind,
         member_state_id=member_state_id,
         is_sensitive=sensitive,
+        attachment_count=len(attachments),
         next_attempt_at=utcnow(),
     )
     db.session.add(message)
     db.session.flush()
+    for filename, content_type, data in attachments:
+        db.session.add(OutboxAttachment(message_id=message.id, filename=filename, content_type=content_type,
+                                        data=data))
     db.session.info.setdefault(_QUEUED_IN_SESSION, []).append(message.id)
     return message
 
@@ -112,8 +120,22 @@ def build_message(row: Any) -> EmailMessage:
     message.set_content(row.text_body)
     if row.html_body:
         message.add_alternative(row.html_body, subtype="html")
+    for attachment in attachments_of(row):
+        maintype, _, subtype = attachment.content_type.partition("/")
+        subtype, _, parameters = subtype.partition(";")
+        params = dict(part.strip().split("=", 1) for part in parameters.split(";") if "=" in part)
+        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype.strip(),
+                               filename=attachment.filename, params=params)
     message["Content-Language"] = row.language  # after set_content, which clears Content-* headers
     return message
+
+
+def attachments_of(row: Any) -> list[OutboxAttachment]:
+    """The files sent with an outbox row (no query when it has none)."""
+    if not getattr(row, "attachment_count", 0):
+        return []
+    return list(db.session.scalars(
+        sa.select(OutboxAttachment).where(OutboxAttachment.message_id == row.id).order_by(OutboxAttachment.id)))
 
 
 # -- the relay ---------------------------------------------------------------------------------

@@ -74,6 +74,8 @@ class Config:
     APPOINTMENT_PROPOSALS_AUTO_ACCEPT = _bool("TRACKER_APPOINTMENT_PROPOSALS_AUTO_ACCEPT")
     #: Largest file accepted with a recorded reply (bytes); requests are capped by TRACKER_MAX_UPLOAD_BYTES.
     ATTACHMENT_MAX_BYTES = _int("TRACKER_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    #: Largest attendance report accepted through the web (bytes); `flask events import-attendance` has no limit.
+    ATTENDANCE_MAX_BYTES = _int("TRACKER_ATTENDANCE_MAX_BYTES", 15 * 1024 * 1024)
     #: Passwords refused in this profile (the demo password in production).
     REFUSED_PASSWORDS: frozenset[str] = frozenset()
     #: How many proxies set X-Forwarded-For in front of the app.

@@ -10,7 +10,8 @@ from tests.test_authorization import ROUTES, _resolve
 ROLES = ("anon", "secretariat", "viewer", "cp_own")
 
 #: GET routes that are not HTML pages.
-NOT_PAGES = {"static", "health.healthz", "appointments.export", "privacy.export_person", "files.download"}
+NOT_PAGES = {"static", "health.healthz", "appointments.export", "privacy.export_person", "files.download",
+             "events.ics", "events.feed"}
 
 
 def page_urls(who: str) -> list[str]:

@@ -14,6 +14,7 @@ from tracker.accounts.models import User
 from tracker.appointments.models import Appointment
 from tracker.contacts.models import Person
 from tracker.countries.models import Campaign, MemberState, Milestone
+from tracker.events.models import Attendance, AttendanceImport, CalendarFeed, Event, Registration
 from tracker.extensions import db
 from tracker.files.models import StoredFile
 from tracker.mail.models import OutboxMessage
@@ -145,6 +146,31 @@ ROUTES: dict[tuple[str, str], tuple[dict, dict[str, int]]] = {
     ("participation.edit_asset", "POST"): ({"asset_id": "EE"}, country_editors(302)),
     ("participation.review_asset", "POST"): ({"asset_id": "EE"}, country_secretariat(302)),
     ("participation.submit_asset", "POST"): ({"asset_id": "EE"}, country_editors(302)),
+    # Events are the campaign's; one open to every country is readable by every contact point.
+    ("events.index", "GET"): ({}, logged_in(200)),
+    ("events.show", "GET"): ({"event_id": "intro"}, logged_in(200)),
+    ("events.ics", "GET"): ({"event_id": "intro"}, logged_in(200)),
+    ("events.new", "GET"): ({}, secretariat()),
+    ("events.new", "POST"): ({}, secretariat(422)),
+    ("events.edit", "GET"): ({"event_id": "intro"}, secretariat()),
+    ("events.edit", "POST"): ({"event_id": "intro"}, secretariat(422)),
+    ("events.cancel", "POST"): ({"event_id": "intro"}, secretariat(302)),
+    ("events.translate", "POST"): ({"event_id": "intro"}, secretariat(302)),
+    ("events.invite", "POST"): ({"event_id": "intro"}, secretariat(302)),
+    ("events.register", "POST"): ({"event_id": "intro"}, {**logged_in(302), "viewer": 403}),
+    ("events.cancel_registration", "POST"): ({"registration_id": "EE"}, {**country_editors(302)}),
+    ("events.import_attendance", "POST"): ({"event_id": "intro"}, secretariat(302)),
+    ("events.review_import", "GET"): ({"import_id": "sample"}, staff()),
+    ("events.review_import", "POST"): ({"import_id": "sample"}, secretariat(302)),
+    ("events.record_attendance", "POST"): ({"event_id": "intro"}, secretariat(302)),
+    ("events.remove_attendance", "POST"): ({"attendance_id": "EE"}, country_secretariat(302)),
+    ("events.campaign_attendance", "GET"): ({}, staff()),
+    ("events.feeds", "GET"): ({}, logged_in(200)),
+    ("events.feeds", "POST"): ({}, logged_in(200)),
+    # Feeds are their owner's (Estonia's contact point here); the secretariat may revoke any.
+    ("events.revoke_feed", "POST"): ({"feed_id": "EE"}, {**country_editors(302), "viewer": 404}),
+    # Calendar clients do not log in: the token is the key, and a wrong one is unknown to everyone.
+    ("events.feed", "GET"): ({"token": "not-a-token"}, everyone(404)),
 }
 
 
@@ -177,7 +203,60 @@ def _resolve(values: dict) -> dict:
             .where(MemberState.code == "EE").order_by(Asset.id).limit(1))
     if resolved.get("file_id") == "sample":
         resolved["file_id"] = sample_file_id()
+    if resolved.get("event_id") == "intro":
+        resolved["event_id"] = db.session.scalar(sa.select(Event.id).where(Event.uid == "demo-event-3@twin-it-tracker"))
+    if resolved.get("registration_id") == "EE":
+        resolved["registration_id"] = estonian_registration_id()
+    if resolved.get("import_id") == "sample":
+        resolved["import_id"] = sample_import_id()
+    if resolved.get("attendance_id") == "EE":
+        resolved["attendance_id"] = db.session.scalar(
+            sa.select(Attendance.id).join(MemberState, MemberState.id == Attendance.member_state_id)
+            .where(MemberState.code == "EE").order_by(Attendance.id).limit(1))
+    if resolved.get("feed_id") == "EE":
+        resolved["feed_id"] = estonian_feed_id()
     return resolved
+
+
+def estonian_registration_id() -> int:
+    """Maria Tamm's place at the demo's coming Café (written if missing)."""
+    maria = db.session.scalar(sa.select(Person).where(Person.email == "maria.tamm@ee.demo.test"))
+    cafe = db.session.scalar(sa.select(Event).where(Event.kind == "cafe").order_by(Event.starts_at.desc()).limit(1))
+    found = db.session.scalar(sa.select(Registration.id).where(Registration.event_id == cafe.id,
+                                                               Registration.person_id == maria.id))
+    if found is None:
+        registration = Registration(event_id=cafe.id, person_id=maria.id, member_state_id=maria.member_state_id,
+                                    state="waiting")
+        db.session.add(registration)
+        db.session.commit()
+        found = registration.id
+    return found
+
+
+def sample_import_id() -> int:
+    """An attendance report waiting for review (written if missing)."""
+    intro = db.session.scalar(sa.select(Event).where(Event.uid == "demo-event-3@twin-it-tracker"))
+    found = db.session.scalar(sa.select(AttendanceImport.id).where(AttendanceImport.event_id == intro.id,
+                                                                   AttendanceImport.state == "draft"))
+    if found is None:
+        draft = AttendanceImport(event_id=intro.id, tool="plain", filename="sample.csv", sha256="1" * 64, rows=[],
+                                 state="draft", created_by_label="test")
+        db.session.add(draft)
+        db.session.commit()
+        found = draft.id
+    return found
+
+
+def estonian_feed_id() -> int:
+    """A calendar feed of Estonia's contact point (written if missing)."""
+    owner = db.session.scalar(sa.select(User).where(User.email == "cp.ee@demo.test"))
+    found = db.session.scalar(sa.select(CalendarFeed.id).where(CalendarFeed.user_id == owner.id).limit(1))
+    if found is None:
+        feed = CalendarFeed(token_hash="2" * 64, user_id=owner.id, language="et")
+        db.session.add(feed)
+        db.session.commit()
+        found = feed.id
+    return found
 
 
 def estonian_appointment() -> Appointment:

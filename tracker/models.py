@@ -5,7 +5,16 @@ from tracker.appointments.models import Appointment  # noqa: F401
 from tracker.audit.models import AuditEntry  # noqa: F401
 from tracker.contacts.models import Organisation, Person, PersonRole  # noqa: F401
 from tracker.countries.models import Campaign, MemberState, Milestone, MilestoneExtension, Presidency  # noqa: F401
+from tracker.events.models import (  # noqa: F401
+    Attendance,
+    AttendanceImport,
+    CalendarFeed,
+    Event,
+    EventInvitation,
+    EventTranslation,
+    Registration,
+)
 from tracker.files.models import StoredFile  # noqa: F401
-from tracker.mail.models import OutboxMessage  # noqa: F401
+from tracker.mail.models import OutboxAttachment, OutboxMessage  # noqa: F401
 from tracker.participation.models import Asset, Participation  # noqa: F401
 from tracker.reminders.models import ReminderDispatch, ReminderStep  # noqa: F401

@@ -106,6 +106,7 @@ def init_app(app: Flask) -> None:
     from tracker.appointments.labels import KIND_LABELS as APPOINTMENT_KIND_LABELS
     from tracker.contacts.forms import ROLE_LABELS
     from tracker.countries.labels import milestone_label
+    from tracker.events import labels as events
     from tracker.mail.labels import KIND_LABELS, STATUS_LABELS
     from tracker.participation import labels as participation
     from tracker.reminders.labels import AUDIENCE_LABELS, DISPATCH_LABELS, step_label
@@ -123,9 +124,13 @@ def init_app(app: Flask) -> None:
         APPOINTMENT_HOW_LABELS=HOW_LABELS, APPOINTMENT_KIND_IN_SENTENCE=KIND_IN_SENTENCE,
         PARTICIPATION_LABELS=participation.STATUS_LABELS, PRIORITY_LABELS=participation.PRIORITY_LABELS,
         REUSE_LABELS=participation.REUSE_LABELS, READINESS_LABELS=participation.READINESS_LABELS,
+        EVENT_KIND_LABELS=events.KIND_LABELS, EVENT_AUDIENCE_LABELS=events.AUDIENCE_LABELS,
+        REGISTRATION_LABELS=events.REGISTRATION_LABELS, MATCH_LABELS=events.CATEGORY_LABELS,
+        TOOL_LABELS=events.TOOL_LABELS, IMPORT_STATE_LABELS=events.IMPORT_STATE_LABELS, event_times=events.event_times,
     )
     app.jinja_env.filters.update(
         brussels=brussels_time, zoned=zoned_time, language_name=language_name, milestone_label=milestone_label,
+        country_name=country_name,
         role_kind_label=lambda kind: ROLE_LABELS.get(kind, kind),
         readiness_label=lambda code: participation.READINESS_LABELS.get(code, code),
         reuse_label=lambda code: participation.REUSE_LABELS.get(code, code),

@@ -19,6 +19,7 @@ from tracker.countries import services
 from tracker.countries.forms import DeadlineForm, ExtensionForm, MemberStateForm
 from tracker.countries.models import Milestone
 from tracker.countries.reference import TILE_POSITIONS
+from tracker.events.services import country_events
 from tracker.extensions import db
 from tracker.mail.services import count_failed
 from tracker.participation import services as participations
@@ -74,6 +75,7 @@ def member_state(code: str):
         assets=[(asset, participations.readiness(asset)) for asset in participations.assets_of(campaign, state)]
         if campaign else [],
         timeline=services.timeline_for(state, dispatches=dispatches, with_mail=current_user.is_staff),
+        country_events=country_events(campaign, state),
     )
 
 

@@ -6,7 +6,8 @@ Every function is idempotent: running it again adds nothing that is already ther
 from __future__ import annotations
 
 import random
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -17,11 +18,12 @@ from tracker.appointments.services import carry_over, confirm_appointment, decli
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import record_change
 from tracker.contacts.models import Organisation, Person, PersonRole
+from tracker.core.text import ascii_slug
 from tracker.core.time import BRUSSELS, brussels, utcnow
 from tracker.countries.models import Campaign, MemberState, Milestone, Presidency
 from tracker.countries.reference import MEMBER_STATES
 from tracker.countries.services import grant_extension
-from tracker.demo.people import DEMO_ORGANISATIONS, DEMO_PEOPLE, ascii_slug
+from tracker.demo.people import DEMO_ORGANISATIONS, DEMO_PEOPLE
 from tracker.extensions import db
 from tracker.participation.models import Asset, Participation
 from tracker.reminders.services import apply_default_ladder, steps_of
@@ -243,6 +245,82 @@ def load_assets(states: dict[str, MemberState], campaigns: dict[str, Campaign]) 
         record_change(asset, by=ACTOR, action="create", how="cli")
 
 
+#: The demo's events: (campaign, kind, title, day, start, end, zone, venue, capacity, attending countries).
+#: Times are in the event's zone; None as the day means "some days after loading the demo".
+_ALL = tuple(ref.code for ref in MEMBER_STATES)
+_PART2_MET = tuple(code for status, codes in DEMO_STATUSES.items() for code in codes)
+DEMO_EVENTS = (
+    ("twinit-1", "introductory_meeting", "Part I kick-off meeting", date(2023, 6, 21), time(10, 0), time(12, 0),
+     "Europe/Brussels", "", None, _ALL),
+    ("twinit-1", "final_event", "Part I final event", date(2024, 5, 14), time(9, 0), time(17, 0),
+     "Europe/Brussels", "Brussels, Belgium", 120, _ALL),
+    ("twinit-2", "introductory_meeting", "Introductory meeting", date(2025, 9, 22), time(10, 0), time(11, 30),
+     "Europe/Brussels", "", None, _PART2_MET),
+    ("twinit-2", "webinar", "EPF for 3D: content tiers and rights statements", date(2025, 10, 14), time(14, 0),
+     time(15, 30), "Europe/Brussels", "", None, ("AT", "BE", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "IT", "NL",
+                                                 "PT")),
+    ("twinit-2", "cafe", "3D Café: paradata, or how the model was made", date(2025, 11, 18), time(11, 0), time(12, 0),
+     "Europe/Brussels", "", 40, ("CZ", "DE", "DK", "EE", "FI", "FR", "HR", "IE", "NL")),
+    ("twinit-2", "final_event", "Part II final event", date(2026, 5, 19), time(9, 30), time(17, 30),
+     "Asia/Nicosia", "Nicosia, Cyprus", 150, ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR",
+                                             "HR", "IE", "IT", "LT", "LU", "NL", "PT")),
+    ("twinit-2", "hackathon", "Hack for Europe", date(2026, 5, 20), time(9, 0), time(17, 0),
+     "Asia/Nicosia", "Nicosia, Cyprus", 60, ("CY", "EL", "FI", "FR", "IT", "NL")),
+    ("twinit-2", "cafe", "3D Café: rights and licences, your questions", None, time(11, 0), time(12, 0),
+     "Europe/Brussels", "", 12, ()),
+    ("twinit-2", "webinar", "Webinar: reusing 3D heritage in schools", None, time(14, 0), time(15, 30),
+     "Europe/Brussels", "", None, ()),
+)
+#: Titles in a few languages (the others show the English title).
+DEMO_EVENT_TITLES = {
+    "Introductory meeting": {"et": "Sissejuhatav kohtumine", "fr": "Réunion d'introduction",
+                             "de": "Einführungstreffen", "el": "Εισαγωγική συνάντηση"},
+    "3D Café: rights and licences, your questions": {
+        "et": "3D-kohvik: õigused ja litsentsid, teie küsimused", "fr": "Café 3D : droits et licences, vos questions",
+        "de": "3D-Café: Rechte und Lizenzen, Ihre Fragen"},
+}
+#: Who holds the upcoming Café's 12 places (it is full: more go to the waiting list), and who waits.
+DEMO_CAFE_PLACES = ("AT", "BE", "CZ", "DE", "DK", "ES", "FI", "FR", "IE", "IT", "NL", "PT")
+DEMO_CAFE_WAITING = ("PL",)
+DEMO_UPCOMING_DAYS = (10, 24)
+
+
+def load_events(states: dict[str, MemberState], campaigns: dict[str, Campaign]) -> None:
+    """Past events with their attendance, and two coming up: a full Café with a waiting list (once)."""
+    from tracker.events.models import Attendance, Event, EventTranslation, Registration
+
+    if db.session.scalar(sa.select(Event.id).limit(1)) is not None:
+        return
+    today = utcnow().astimezone(BRUSSELS).date()
+    upcoming = iter(DEMO_UPCOMING_DAYS)
+    people = {code: db.session.scalars(sa.select(Person).where(Person.member_state_id == states[code].id)
+                                       .order_by(Person.id)).all() for code in states}
+    for index, (code, kind, title, day, start, end, zone, venue, capacity, attended) in enumerate(DEMO_EVENTS):
+        day = day or today + timedelta(days=next(upcoming))
+        tz = ZoneInfo(zone)
+        event = Event(campaign=campaigns[code], kind=kind, title=title, time_zone=zone, venue=venue,
+                      online_url="" if venue else f"https://meet.demo.test/twin-it/{index + 1}",
+                      starts_at=datetime.combine(day, start, tzinfo=tz).astimezone(UTC),
+                      ends_at=datetime.combine(day, end, tzinfo=tz).astimezone(UTC),
+                      capacity=capacity, has_waiting_list=capacity is not None and capacity < 20,
+                      uid=f"demo-event-{index + 1}@twin-it-tracker",
+                      description="An invented event of the demo campaign.")
+        for language, translated in DEMO_EVENT_TITLES.get(title, {}).items():
+            event.translations[language] = EventTranslation(language=language, title=translated, description="")
+        db.session.add(event)
+        record_change(event, by=ACTOR, action="create", how="cli")
+        for number, country in enumerate(attended):
+            person = people[country][0]
+            db.session.add(Attendance(event=event, person=person, member_state_id=person.member_state_id,
+                                      seconds=(50 + number % 5 * 8) * 60, joins=1 + number % 2, source="manual"))
+        if kind == "cafe" and day > today:
+            for country in DEMO_CAFE_PLACES + DEMO_CAFE_WAITING:
+                person = people[country][0]
+                db.session.add(Registration(event=event, person=person, member_state_id=person.member_state_id,
+                                            state="waiting" if country in DEMO_CAFE_WAITING else "registered"))
+    db.session.flush()
+
+
 def load_logins(states: dict[str, MemberState], people: dict[str, Person]) -> None:
     """The five demo accounts, all with the demo password."""
     for email, role, code, name in DEMO_LOGINS:
@@ -265,6 +343,7 @@ def load_demo() -> None:
     load_participation(states, campaigns)
     load_appointments(states, campaigns)
     load_assets(states, campaigns)
+    load_events(states, campaigns)
     load_logins(states, people)
 
 

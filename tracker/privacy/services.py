@@ -12,6 +12,7 @@ from tracker.audit.models import AuditEntry
 from tracker.audit.services import record_event
 from tracker.contacts.models import Person
 from tracker.core.time import utcnow
+from tracker.events.models import Attendance, AttendanceImport, EventInvitation, Registration
 from tracker.extensions import db
 from tracker.files.services import delete_files
 from tracker.mail.models import OutboxMessage
@@ -39,6 +40,8 @@ def _history(person: Person, user: User | None, appointment_ids: list[int]) -> l
         about.append(sa.and_(AuditEntry.entity_type == "users", AuditEntry.entity_id == user.id))
         about.append(AuditEntry.actor_id == user.id)
     about.append(AuditEntry.actor_label.like(f"{person.email}%"))
+    # Attendance entries are about the event and name the person in their note.
+    about.append(sa.and_(AuditEntry.entity_type == "events", AuditEntry.note.like(f"%{person.full_name}%")))
     return list(db.session.scalars(sa.select(AuditEntry).where(sa.or_(*about)).order_by(AuditEntry.id)))
 
 
@@ -70,6 +73,17 @@ def export_person(person: Person, *, by: Any) -> dict[str, Any]:
             "asked_at": _iso(a.requested_at), "times_asked": a.request_count, "answered_at": _iso(a.answered_at),
             "answered_how": a.answered_how, "note": a.note,
         } for a in appointments],
+        "events": {
+            "invitations": [{"event": i.event_id, "email": i.email, "language": i.language, "at": _iso(i.invited_at)}
+                            for i in db.session.scalars(sa.select(EventInvitation).where(
+                                EventInvitation.person_id == person.id).order_by(EventInvitation.id))],
+            "registrations": [{"event": r.event.title, "state": r.state, "asked_at": _iso(r.requested_at)}
+                              for r in db.session.scalars(sa.select(Registration).where(
+                                  Registration.person_id == person.id).order_by(Registration.id))],
+            "attendance": [{"event": a.event.title, "minutes": a.minutes, "joins": a.joins, "source": a.source}
+                           for a in db.session.scalars(sa.select(Attendance).where(
+                               Attendance.person_id == person.id).order_by(Attendance.id))],
+        },
         "account": None if user is None else {
             "email": user.email, "role": user.role, "display_name": user.display_name, "language": user.locale,
             "enabled": user.is_enabled, "created_at": _iso(user.created_at), "last_login_at": _iso(user.last_login_at),
@@ -117,6 +131,10 @@ def erase_person(person: Person, *, by: Any) -> None:
         message.recipients = PLACEHOLDER if old_email in message.recipients else message.recipients
         message.cc = PLACEHOLDER if old_email in message.cc else message.cc
         message.text_body, message.html_body = PLACEHOLDER, f"<p>{PLACEHOLDER}</p>"
+    for invitation in db.session.scalars(sa.select(EventInvitation).where(sa.or_(
+            EventInvitation.person_id == person.id, EventInvitation.email == old_email))):
+        invitation.email = f"erased-{person.id}@erased.invalid"
+    _scrub_imports(person.id, old_email)
     for appointment in appointments:
         appointment.position, appointment.note = "", ""
     delete_files("appointments", [a.id for a in appointments])
@@ -130,3 +148,16 @@ def erase_person(person: Person, *, by: Any) -> None:
     db.session.flush()
     record_event(action="erase", entity_type="people", entity_id=person.id, member_state_id=person.member_state_id,
                  by=by, note="personal data erased on request")
+
+
+def _scrub_imports(person_id: int, email: str) -> None:
+    """Attendance reports keep rows as read from the file: the person's own rows lose name and email."""
+    for report in db.session.scalars(sa.select(AttendanceImport).where(AttendanceImport.rows.is_not(None))):
+        rows = [dict(row) for row in report.rows or []]
+        touched = False
+        for row in rows:
+            if row.get("person_id") == person_id or (row.get("email") or "").lower() == email:
+                row["name"], row["email"] = PLACEHOLDER, ""
+                touched = True
+        if touched:
+            report.rows = rows

@@ -1,0 +1,1 @@
+"""Events: meetings, webinars, Cafés, registration, attendance and calendars."""

@@ -1,7 +1,8 @@
 """`make bench`: load the large dataset, time the main pages and queries, print a table and
 write bench/results.json. Uses BENCH_DATABASE_URL (default: a SQLite file under instance/).
 
-Also the relay's throughput beside its floor (bench/relay.py), on the bench database and, when
+Also importing a 100,000-row Teams attendance report beside the csv module alone (bench/attendance.py),
+and the relay's throughput beside its floor (bench/relay.py), on the bench database and, when
 BENCH_PG_URL names a PostgreSQL server, on a dedicated database created there for the run."""
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def main() -> None:
     """Run every benchmark and write the results."""
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{BASE_DIR / 'instance' / 'bench.db'}"
     os.environ["DATABASE_URL"] = normalise_database_url(url)
+    from bench.attendance import bench_attendance
+    from bench.attendance import print_rows as print_attendance_rows
     from bench.pages import bench_pages, bench_pages_postgresql
     from bench.pages import print_rows as print_page_rows
     from bench.relay import bench_relay, bench_relay_postgresql, print_rows
@@ -90,6 +93,7 @@ def main() -> None:
     results["pages"] = bench_pages(app)
     if os.environ.get("BENCH_PG_URL"):
         results["pages_postgresql"] = bench_pages_postgresql(os.environ["BENCH_PG_URL"])
+    results["attendance"] = bench_attendance(app)
     results["relay"] = bench_relay(app)
     if os.environ.get("BENCH_PG_URL"):
         results["relay_postgresql"] = bench_relay_postgresql(os.environ["BENCH_PG_URL"])
@@ -100,6 +104,7 @@ def main() -> None:
         if isinstance(value, dict) and "median_ms" in value:
             print(f"{key:<42} {value['median_ms']:>10} {value['p95_ms']:>10}")
     print_page_rows(results)
+    print_attendance_rows(results)
     print_rows(results)
     print(f"load_large_s={results['load_large_s']} dataset={results['dataset']} database={results['database']}")
     print(f"written to {RESULTS.relative_to(BASE_DIR)}")

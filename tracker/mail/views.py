@@ -48,7 +48,8 @@ def log():
 def message(message_id: int):
     """One message: its headers, status, and rendered text and HTML."""
     row = db.get_or_404(OutboxMessage, message_id)
-    return render_template("mail/message.html", message=row, shows_body=_shows_body(row), form=ActionForm())
+    return render_template("mail/message.html", message=row, shows_body=_shows_body(row), form=ActionForm(),
+                           attachments=services.attachments_of(row))
 
 
 @bp.get("/<int:message_id>/html")

@@ -49,6 +49,7 @@ REFUSALS = {
     "no_countries": _l("Choose the countries the event is for."),
     "cancelled": _l("This event has been cancelled."),
     "started": _l("Registration closed when the event started."),
+    "past": _l("The event has already begun: invitations are no longer sent."),
     "not_invited": _l("This event is not open to your country."),
     "already": _l("You are already registered."),
     "full": _l("The event is full."),

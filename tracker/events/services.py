@@ -176,6 +176,8 @@ def send_invitations(event: Event, *, by: Any, base_url: str) -> int:
     """Email each invitee not yet invited to this version of the event, with an .ics; returns how many."""
     if event.is_cancelled:
         raise EventRefused("cancelled")
+    if event.has_started():
+        raise EventRefused("past")
     already = set(db.session.scalars(sa.select(EventInvitation.email).where(
         EventInvitation.event_id == event.id, EventInvitation.sequence == event.sequence)))
     updated = event.sequence > 0 and db.session.scalar(

@@ -35,6 +35,19 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+#: The Commission's public holidays in Brussels for 2025 and 2026 (Staff Regulations' list: New Year,
+#: Holy Thursday to Easter Monday, Labour Day, Europe Day, Ascension and the day after, Whit Monday,
+#: Belgian National Day, Assumption, All Saints and All Souls, 24 to 31 December).
+COMMISSION_HOLIDAYS = (
+    "2025-01-01 2025-01-02 2025-04-17 2025-04-18 2025-04-21 2025-05-01 2025-05-09 2025-05-29 2025-05-30 "
+    "2025-06-09 2025-07-21 2025-08-15 2025-11-01 2025-11-02 2025-12-24 2025-12-25 2025-12-26 2025-12-27 "
+    "2025-12-28 2025-12-29 2025-12-30 2025-12-31 "
+    "2026-01-01 2026-01-02 2026-04-02 2026-04-03 2026-04-06 2026-05-01 2026-05-09 2026-05-14 2026-05-15 "
+    "2026-05-25 2026-07-21 2026-08-15 2026-11-01 2026-11-02 2026-12-24 2026-12-25 2026-12-26 2026-12-27 "
+    "2026-12-28 2026-12-29 2026-12-30 2026-12-31"
+)
+
+
 class Config:
     """Settings shared by every profile."""
 
@@ -76,6 +89,15 @@ class Config:
     ATTACHMENT_MAX_BYTES = _int("TRACKER_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
     #: Largest attendance report accepted through the web (bytes); `flask events import-attendance` has no limit.
     ATTENDANCE_MAX_BYTES = _int("TRACKER_ATTENDANCE_MAX_BYTES", 15 * 1024 * 1024)
+    #: Service levels of the service desk, in working days (weekends and TRACKER_HOLIDAYS skipped).
+    SLA_FIRST_RESPONSE_DAYS = _int("TRACKER_SLA_FIRST_RESPONSE_DAYS", 2)
+    SLA_RESOLUTION_DAYS = _int("TRACKER_SLA_RESOLUTION_DAYS", 10)
+    #: The Commission's holidays (ISO dates, comma or space separated): no SLA time runs on them.
+    HOLIDAYS = os.environ.get("TRACKER_HOLIDAYS", COMMISSION_HOLIDAYS)
+    #: Largest file attached to a ticket message (bytes); requests are capped by TRACKER_MAX_UPLOAD_BYTES.
+    TICKET_ATTACHMENT_MAX_BYTES = _int("TRACKER_TICKET_ATTACHMENT_MAX_BYTES", 15 * 1024 * 1024)
+    #: Who hears of new tickets not yet assigned (comma-separated); empty: every secretariat account.
+    SERVICE_DESK_EMAILS = os.environ.get("TRACKER_SERVICE_DESK_EMAILS", "")
     #: Passwords refused in this profile (the demo password in production).
     REFUSED_PASSWORDS: frozenset[str] = frozenset()
     #: How many proxies set X-Forwarded-For in front of the app.

@@ -11,7 +11,7 @@ ROLES = ("anon", "secretariat", "viewer", "cp_own")
 
 #: GET routes that are not HTML pages.
 NOT_PAGES = {"static", "health.healthz", "appointments.export", "privacy.export_person", "files.download",
-             "events.ics", "events.feed"}
+             "events.ics", "events.feed", "tickets.download"}
 
 
 def page_urls(who: str) -> list[str]:

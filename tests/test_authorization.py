@@ -21,6 +21,7 @@ from tracker.mail.models import OutboxMessage
 from tracker.mail.services import queue_email
 from tracker.participation.models import Asset
 from tracker.reminders.models import ReminderDispatch, ReminderStep
+from tracker.tickets.models import SavedReply, Ticket, TicketMessage
 
 WHO = ("anon", "secretariat", "viewer", "cp_own", "cp_other")
 LOGIN = 302  # anonymous visitors are sent to the login page
@@ -171,6 +172,22 @@ ROUTES: dict[tuple[str, str], tuple[dict, dict[str, int]]] = {
     ("events.revoke_feed", "POST"): ({"feed_id": "EE"}, {**country_editors(302), "viewer": 404}),
     # Calendar clients do not log in: the token is the key, and a wrong one is unknown to everyone.
     ("events.feed", "GET"): ({"token": "not-a-token"}, everyone(404)),
+    # The service desk: a country's tickets are its own; viewers read, never write.
+    ("tickets.index", "GET"): ({}, logged_in(200)),
+    ("tickets.new", "GET"): ({}, {**logged_in(200), "viewer": 403}),
+    ("tickets.new", "POST"): ({}, {**logged_in(422), "viewer": 403}),
+    ("tickets.show", "GET"): ({"ticket_id": "EE"}, country_read()),
+    ("tickets.reply", "POST"): ({"ticket_id": "EE"}, country_editors(422)),
+    ("tickets.set_status", "POST"): ({"ticket_id": "EE"}, country_editors(302)),
+    ("tickets.assign", "POST"): ({"ticket_id": "EE"}, country_secretariat(302)),
+    ("tickets.merge", "POST"): ({"ticket_id": "EE"}, country_secretariat(302)),
+    ("tickets.link", "POST"): ({"ticket_id": "EE"}, country_secretariat(302)),
+    ("tickets.download", "GET"): ({"ticket_id": "EE", "file_id": "ticket"}, country_read()),
+    ("tickets.report", "GET"): ({}, staff()),
+    ("tickets.saved_replies", "GET"): ({}, secretariat()),
+    ("tickets.saved_replies", "POST"): ({}, secretariat(422)),
+    ("tickets.edit_saved_reply", "GET"): ({"reply_id": "first"}, secretariat()),
+    ("tickets.edit_saved_reply", "POST"): ({"reply_id": "first"}, secretariat(302)),
 }
 
 
@@ -215,7 +232,31 @@ def _resolve(values: dict) -> dict:
             .where(MemberState.code == "EE").order_by(Attendance.id).limit(1))
     if resolved.get("feed_id") == "EE":
         resolved["feed_id"] = estonian_feed_id()
+    if resolved.get("ticket_id") == "EE":
+        resolved["ticket_id"] = db.session.scalar(
+            sa.select(Ticket.id).where(Ticket.subject == "Texture resolution for the final model"))
+    if resolved.get("file_id") == "ticket":
+        resolved["file_id"] = estonian_ticket_file_id(resolved["ticket_id"])
+    if resolved.get("reply_id") == "first":
+        resolved["reply_id"] = db.session.scalar(sa.select(SavedReply.id).order_by(SavedReply.id).limit(1))
     return resolved
+
+
+def estonian_ticket_file_id(ticket_id: int) -> int:
+    """A PDF attached to the Estonian ticket's question (written if missing)."""
+    message_id = db.session.scalar(sa.select(TicketMessage.id).where(TicketMessage.ticket_id == ticket_id)
+                                   .order_by(TicketMessage.id).limit(1))
+    found = db.session.scalar(sa.select(StoredFile.id).where(StoredFile.entity_type == "ticket_messages",
+                                                             StoredFile.entity_id == message_id))
+    if found is None:
+        estonia = db.session.scalar(sa.select(MemberState.id).where(MemberState.code == "EE"))
+        stored = StoredFile(filename="texture.pdf", content_type="application/pdf", size=9, sha256="0" * 64,
+                            data=b"%PDF-1.4\n", member_state_id=estonia, entity_type="ticket_messages",
+                            entity_id=message_id, uploaded_by_label="test")
+        db.session.add(stored)
+        db.session.commit()
+        found = stored.id
+    return found
 
 
 def estonian_registration_id() -> int:

@@ -98,9 +98,10 @@ def register_blueprints(app: Flask) -> None:
     from tracker.participation.views import bp as participation_bp
     from tracker.privacy.views import bp as privacy_bp
     from tracker.reminders.views import bp as reminders_bp
+    from tracker.tickets.views import bp as tickets_bp
 
     for blueprint in (health_bp, accounts_bp, countries_bp, contacts_bp, appointments_bp, participation_bp, privacy_bp,
-                      files_bp, audit_bp, mail_bp, reminders_bp, events_bp):
+                      files_bp, audit_bp, mail_bp, reminders_bp, events_bp, tickets_bp):
         app.register_blueprint(blueprint)
 
 

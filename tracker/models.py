@@ -18,3 +18,4 @@ from tracker.files.models import StoredFile  # noqa: F401
 from tracker.mail.models import OutboxAttachment, OutboxMessage  # noqa: F401
 from tracker.participation.models import Asset, Participation  # noqa: F401
 from tracker.reminders.models import ReminderDispatch, ReminderStep  # noqa: F401
+from tracker.tickets.models import SavedReply, Ticket, TicketMessage, TicketStatusChange  # noqa: F401

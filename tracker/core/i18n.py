@@ -110,6 +110,7 @@ def init_app(app: Flask) -> None:
     from tracker.mail.labels import KIND_LABELS, STATUS_LABELS
     from tracker.participation import labels as participation
     from tracker.reminders.labels import AUDIENCE_LABELS, DISPATCH_LABELS, step_label
+    from tracker.tickets import labels as tickets
 
     role_labels = dict(ROLE_CHOICES)
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -127,6 +128,7 @@ def init_app(app: Flask) -> None:
         EVENT_KIND_LABELS=events.KIND_LABELS, EVENT_AUDIENCE_LABELS=events.AUDIENCE_LABELS,
         REGISTRATION_LABELS=events.REGISTRATION_LABELS, MATCH_LABELS=events.CATEGORY_LABELS,
         TOOL_LABELS=events.TOOL_LABELS, IMPORT_STATE_LABELS=events.IMPORT_STATE_LABELS, event_times=events.event_times,
+        TICKET_STATUS_LABELS=tickets.STATUS_LABELS, TICKET_CATEGORY_LABELS=tickets.CATEGORY_LABELS,
     )
     app.jinja_env.filters.update(
         brussels=brussels_time, zoned=zoned_time, language_name=language_name, milestone_label=milestone_label,

@@ -25,6 +25,7 @@ from tracker.mail.services import count_failed
 from tracker.participation import services as participations
 from tracker.participation.forms import StatusForm
 from tracker.reminders import services as reminders
+from tracker.tickets.services import overdue_count
 
 bp = Blueprint("countries", __name__)
 
@@ -48,6 +49,7 @@ def dashboard():
         overdue=[row for row in rows if row.overdue], changes=changes, latest=latest, changes_cap=services.CHANGES_CAP,
         tiles=TILE_POSITIONS, failed_mail=count_failed() if staff else 0,
         escalations=reminders.count_awaiting_approval() if staff else 0,
+        overdue_tickets=overdue_count(now) if staff else 0,
     )
 
 

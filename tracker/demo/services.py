@@ -321,6 +321,113 @@ def load_events(states: dict[str, MemberState], campaigns: dict[str, Campaign]) 
     db.session.flush()
 
 
+#: Demo tickets: (country, opened by "cp" (the country's demo login) or "desk" (recorded by the
+#: secretariat), topic, subject, question, opened at, then steps (at, who, what, text)). A time is
+#: either a Brussels datetime or ("ago", hours) before the demo is loaded, so some are always current.
+_T = datetime
+DEMO_TICKETS = (
+    ("EE", "cp", "digitisation", "Which polygon count for the web viewer?",
+     "Our model of the carved door has 12 million triangles. What should we aim for in the web viewer?",
+     _T(2025, 10, 6, 9, 30), [(_T(2025, 10, 7, 14, 0), "desk", "resolved", "Aim for 1-2 million triangles and "
+                                "bake the detail into normal maps; keep the full model as the master file."),
+                               (_T(2025, 10, 8, 10, 0), "cp", "closed", "")]),
+    ("FR", "cp", "rights", "CC BY-NC or CC BY-ND for a museum scan?",
+     "The museum hesitates between CC BY-NC and CC BY-ND. Which one keeps tier 3?",
+     _T(2025, 10, 9, 16, 0), [(_T(2025, 10, 14, 10, 0), "desk", "waiting", "Both reach tier 3. Does the museum "
+                                "accept derivatives for education? Then CC BY-NC."),
+                              (_T(2025, 10, 20, 11, 0), "cp", "reply", "Yes, derivatives are fine: CC BY-NC."),
+                              (_T(2025, 10, 21, 9, 0), "desk", "resolved", "Perfect, CC BY-NC it is.")]),
+    ("EL", "cp", "metadata", "EDM for a Byzantine icon: which edm:type?",
+     "Is an icon scanned in 3D of type 3D or IMAGE in EDM?", _T(2025, 11, 3, 11, 0),
+     [(_T(2025, 11, 4, 9, 0), "desk", "resolved", "3D, since the geometry is real 3D.")]),
+    ("DE", "desk", "submission", "Upload to the aggregator failed",
+     "(Received by email.) The aggregator rejects our GLB file with a size error.", _T(2025, 11, 12, 10, 0),
+     [(_T(2025, 11, 13, 15, 0), "desk", "waiting", "Please send us the aggregator's error message."),
+      (_T(2025, 11, 28, 12, 0), "desk", "resolved", "Solved with a Draco-compressed file.")]),
+    ("IT", "desk", "events", "Recording of the Café?", "(Received by phone.) Will the Café be recorded?",
+     _T(2025, 11, 19, 9, 0), [(_T(2025, 11, 19, 12, 0), "desk", "resolved", "Yes, the recording is on the "
+                                                                           "campaign's page the next day.")]),
+    ("FR", "cp", "digitisation", "Photogrammetry of a reflective bronze",
+     "The bronze statue reflects light and the photogrammetry fails. Any advice?", _T(2025, 12, 1, 9, 0),
+     [(_T(2025, 12, 2, 11, 0), "desk", "open", "We are asking the expert group; a first idea: cross-polarised light."),
+      (_T(2025, 12, 22, 9, 0), "desk", "resolved", "The expert group recommends a temporary matting spray.")]),
+    ("EE", "cp", "submission", "Europeana record not showing the 3D viewer",
+     "The record is published but shows a still image instead of the viewer.", _T(2026, 2, 10, 10, 0),
+     [(_T(2026, 2, 11, 10, 0), "desk", "resolved", "The edm:isShownBy link pointed to the thumbnail; corrected.")]),
+    ("EL", "cp", "rights", "Rights of a scan made by a contractor",
+     "A contractor made the scan. Who holds the rights?", _T(2026, 3, 2, 9, 0),
+     [(_T(2026, 3, 3, 9, 0), "desk", "waiting", "Please check the contract's clause on intellectual property."),
+      (_T(2026, 3, 10, 10, 0), "cp", "reply", "The contract assigns all rights to the ministry."),
+      (_T(2026, 3, 12, 9, 0), "desk", "resolved", "Then the ministry can choose the licence.")]),
+    ("NL", "desk", "metadata", "Paradata fields in EDM", "(Received by email.) Where does paradata go in EDM?",
+     _T(2026, 1, 14, 9, 0), [(_T(2026, 1, 15, 10, 0), "desk", "resolved", "In a linked edm:WebResource "
+                                                                         "description, as the EPF guidance shows.")]),
+    ("PL", "desk", "other", "Change of contact point", "(Received by email.) The ministry appoints a new contact "
+     "point.", _T(2026, 1, 22, 9, 0), [(_T(2026, 1, 26, 16, 0), "desk", "closed", "Recorded in the appointments.")]),
+    ("EE", "cp", "digitisation", "Texture resolution for the final model",
+     "Is 8K texture resolution acceptable, or should we split the textures?", ("ago", 150), []),
+    ("FR", "cp", "events", "Slides of the next Café", "Will the slides be shared before the Café?", ("ago", 2), []),
+    ("EL", "cp", "metadata", "Language tags for Greek titles",
+     "Should the Greek title carry xml:lang el or el-GR?", ("ago", 120),
+     [(("ago", 96), "desk", "waiting", "el is enough. Do you also have an English title?")]),
+    ("DE", "desk", "submission", "Large GLB upload", "(Received by email.) Our GLB file is 900 MB.", ("ago", 72),
+     [(("ago", 48), "desk", "open", "We are checking the limits of the aggregator.")]),
+    ("FR", "cp", "events", "Café slides", "Can we get the slides of the Café?", ("ago", 1),
+     [(("ago", 0.5), "desk", "merge", "Slides of the next Café")]),
+)
+DEMO_SAVED_REPLIES = (
+    ("Polygon budget for web viewers", "en", "Aim for 1-2 million triangles in the web version and bake the fine "
+     "detail into normal maps. Keep the full-resolution model as the master file."),
+    ("Polygon budget for web viewers", "fr", "Visez 1 à 2 millions de triangles pour la version web et reportez les "
+     "détails fins dans des cartes de normales. Conservez le modèle en pleine résolution comme fichier maître."),
+    ("Rights statements accepted by Europeana", "en", "Open statements (CC BY, CC BY-SA, CC0, PDM) reach content "
+     "tier 4; restricted ones (CC BY-NC, BY-ND, BY-NC-ND, BY-NC-SA, NoC-NC, InC-EDU, NoC-OKLR) reach tier 3."),
+    ("Rights statements accepted by Europeana", "et", "Avatud litsentsid (CC BY, CC BY-SA, CC0, PDM) annavad "
+     "sisutaseme 4; piiratud (CC BY-NC, BY-ND, BY-NC-ND, BY-NC-SA, NoC-NC, InC-EDU, NoC-OKLR) annavad taseme 3."),
+)
+
+
+def load_tickets(states: dict[str, MemberState]) -> None:
+    """Service-desk tickets: answered in time or late, waiting on the country, overdue, merged (once)."""
+    from tracker.tickets import services as desk
+    from tracker.tickets.models import SavedReply, Ticket
+
+    if db.session.scalar(sa.select(Ticket.id).limit(1)) is not None:
+        return
+    now = utcnow()
+    staff = db.session.scalar(sa.select(User).where(User.email == "secretariat@demo.test"))
+    logins = {user.member_state.code: user for user in db.session.scalars(
+        sa.select(User).where(User.role == Role.CONTACT_POINT.value))}
+
+    def moment(value) -> datetime:
+        if isinstance(value, tuple):
+            return now - timedelta(hours=value[1])
+        return value.replace(tzinfo=BRUSSELS).astimezone(UTC)
+
+    opened: list = []
+    for code, who, topic, subject, body, at, steps in DEMO_TICKETS:
+        author = logins[code] if who == "cp" else staff
+        ticket = desk.open_ticket(states[code], by=author, category=topic, subject=subject, body=body,
+                                  language=states[code].correspondence_language, now=moment(at), notify=False)
+        for step_at, step_who, what, text in steps:
+            actor = logins[code] if step_who == "cp" else staff
+            if what == "merge":
+                desk.merge(ticket, next(t for t in opened if t.subject == text), by=staff, now=moment(step_at))
+            elif what == "closed" and not text:
+                desk.set_status(ticket, "closed", by=actor, now=moment(step_at))
+            elif what == "closed":
+                desk.reply(ticket, by=actor, body=text, then="resolved", now=moment(step_at), notify=False)
+                desk.set_status(ticket, "closed", by=actor, now=moment(step_at))
+            else:
+                desk.reply(ticket, by=actor, body=text, then=None if what == "reply" else what, now=moment(step_at),
+                           notify=False)
+        ticket.last_activity_at = max([moment(at)] + [moment(step[0]) for step in steps])
+        opened.append(ticket)
+    for title, language, body in DEMO_SAVED_REPLIES:
+        db.session.add(SavedReply(title=title, language=language, body=body))
+    db.session.flush()
+
+
 def load_logins(states: dict[str, MemberState], people: dict[str, Person]) -> None:
     """The five demo accounts, all with the demo password."""
     for email, role, code, name in DEMO_LOGINS:
@@ -345,6 +452,7 @@ def load_demo() -> None:
     load_assets(states, campaigns)
     load_events(states, campaigns)
     load_logins(states, people)
+    load_tickets(states)
 
 
 # -- the large dataset used by the benchmarks -------------------------------------------------

@@ -16,6 +16,7 @@ from tracker.events.models import Attendance, AttendanceImport, EventInvitation,
 from tracker.extensions import db
 from tracker.files.services import delete_files
 from tracker.mail.models import OutboxMessage
+from tracker.tickets.models import TicketMessage
 
 #: What erased text reads as.
 PLACEHOLDER = "[erased]"
@@ -84,6 +85,10 @@ def export_person(person: Person, *, by: Any) -> dict[str, Any]:
                            for a in db.session.scalars(sa.select(Attendance).where(
                                Attendance.person_id == person.id).order_by(Attendance.id))],
         },
+        "ticket_messages": [] if user is None else [
+            {"ticket": m.ticket_id, "at": _iso(m.created_at), "text": m.body}
+            for m in db.session.scalars(sa.select(TicketMessage).where(TicketMessage.author_id == user.id)
+                                        .order_by(TicketMessage.id))],
         "account": None if user is None else {
             "email": user.email, "role": user.role, "display_name": user.display_name, "language": user.locale,
             "enabled": user.is_enabled, "created_at": _iso(user.created_at), "last_login_at": _iso(user.last_login_at),
@@ -135,6 +140,11 @@ def erase_person(person: Person, *, by: Any) -> None:
             EventInvitation.person_id == person.id, EventInvitation.email == old_email))):
         invitation.email = f"erased-{person.id}@erased.invalid"
     _scrub_imports(person.id, old_email)
+    if user is not None:
+        written = list(db.session.scalars(sa.select(TicketMessage).where(TicketMessage.author_id == user.id)))
+        for message in written:
+            message.author_label, message.body = PLACEHOLDER, PLACEHOLDER
+        delete_files("ticket_messages", [m.id for m in written])
     for appointment in appointments:
         appointment.position, appointment.note = "", ""
     delete_files("appointments", [a.id for a in appointments])

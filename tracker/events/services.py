@@ -21,6 +21,7 @@ from tracker.accounts.models import Role, User
 from tracker.appointments.services import current_contact_points, today_in_brussels
 from tracker.audit.services import actor_label, record_change, record_event
 from tracker.contacts.models import Person
+from tracker.core.models import check_version
 from tracker.core.text import fold_name
 from tracker.core.time import utcnow
 from tracker.countries.models import Campaign, MemberState
@@ -95,8 +96,6 @@ def create_event(campaign: Campaign, values: dict[str, Any], *, member_states: l
 def update_event(event: Event, values: dict[str, Any], *, member_states: list[MemberState], by: Any,
                  loaded_version: int | None = None) -> Event:
     """Change an event; a new time or place raises its calendar SEQUENCE, more places admit the waiting list."""
-    from tracker.core.models import check_version
-
     check_version(event, loaded_version)
     if _apply(event, values, member_states):
         event.sequence += 1
@@ -517,8 +516,6 @@ def _split_name(name: str) -> tuple[str, str]:
 def apply_import(draft: AttendanceImport, decisions: dict[int, Decision], *, by: Any,
                  how: str = "web", loaded_version: int | None = None) -> ImportResult:
     """Make the draft the event's attendance: it replaces an earlier import, keeps manual records."""
-    from tracker.core.models import check_version
-
     if draft.state != "draft":
         raise EventRefused("import_done")
     check_version(draft, loaded_version)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ from tracker.contacts.models import Person
 from tracker.core.forms import EDIT_CONFLICTS, ActionForm, report_edit_conflict
 from tracker.core.i18n import language_name, mail_language
 from tracker.core.permissions import ensure_visible, public, require_secretariat, require_staff, visible_or_404
+from tracker.core.time import utcnow
 from tracker.countries.reference import EU_LANGUAGES, time_zone
 from tracker.countries.services import campaign_by_code, current_campaign, list_campaigns, list_member_states
 from tracker.events import services
@@ -62,7 +62,7 @@ def index():
     """The campaign's events, upcoming first, with the contact point's own registrations."""
     campaign = campaign_by_code(request.args.get("campaign")) or current_campaign()
     events = services.events_of(campaign, member_state_id=current_user.member_state_id, staff=current_user.is_staff)
-    now = datetime.now(ZoneInfo("UTC"))
+    now = utcnow()
     mine = {}
     if current_user.person is not None and events:
         mine = {r.event_id: r for r in db.session.scalars(sa.select(Registration).where(
@@ -96,7 +96,7 @@ def show(event_id: int):
         invited=services.invitation_count(event) if current_user.is_staff else 0,
         places_taken=sum(1 for r in services.registrations_of(event) if r.state == "registered"),
         represented=len({a.member_state_id for a in services.attendance_of(event) if a.member_state_id}),
-        language=_language(), zone=_viewer_zone(), now=datetime.now(ZoneInfo("UTC")))
+        language=_language(), zone=_viewer_zone(), now=utcnow())
 
 
 def _people_choices(event: Event) -> list[tuple[int, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, send_file
+from flask import Blueprint, Response, send_file
 
 from tracker.core.permissions import require_staff, visible_or_404
 from tracker.files.models import StoredFile
@@ -12,12 +12,17 @@ from tracker.files.models import StoredFile
 bp = Blueprint("files", __name__)
 
 
+def download_response(stored: StoredFile) -> Response:
+    """A stored file as a download, never rendered inline nor kept in a shared cache."""
+    response = send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
+                         download_name=stored.filename, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.get("/files/<int:file_id>")
 def download(file_id: int):
     """The file as an attachment, never rendered inline."""
     stored = visible_or_404(StoredFile, file_id)
     require_staff()
-    response = send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                         download_name=stored.filename, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(stored)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +16,7 @@ from tracker.countries.reference import EU_LANGUAGES
 from tracker.countries.services import current_campaign, list_member_states
 from tracker.extensions import db
 from tracker.files.services import FileRefused
+from tracker.files.views import download_response
 from tracker.tickets import services
 from tracker.tickets.forms import AssignForm, LinkForm, MergeForm, ReplyForm, SavedReplyForm, StatusForm, TicketForm
 from tracker.tickets.labels import CATEGORY_LABELS, FILE_REFUSALS, REFUSALS, STATUS_LABELS
@@ -295,10 +294,7 @@ def download(ticket_id: int, file_id: int):
     stored = services.attachment_of(ticket, file_id, internal=current_user.is_staff)
     if stored is None:
         abort(404)
-    response = send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                         download_name=stored.filename, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(stored)
 
 
 # -- reports and saved replies -----------------------------------------------------------------

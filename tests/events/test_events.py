@@ -323,3 +323,23 @@ def test_the_campaign_view_shows_which_countries_were_at_none(app, client, login
     assert "8 countries were represented at none of these events" in page
     intro = next(e for e in table.events if e.kind == "introductory_meeting")
     assert table.represented(intro) == 19
+
+
+def test_the_secretariat_registers_someone_and_records_attendance_from_the_event_page(app, client, login_as):
+    import re
+
+    with time_machine.travel(NOW, tick=False):
+        login_as("secretariat")
+        event = _plan()
+        db.session.commit()
+        page = client.get(f"/events/{event.id}").get_data(as_text=True)
+        ids = re.findall(r' id="([^"]+)"', page)
+        assert len(ids) == len(set(ids)), "two forms on the page give a field the same id"
+        anna = _person("anna.becker@de.demo.test")
+        assert client.post(f"/events/{event.id}/register", data={"register-person_id": anna.id}).status_code == 302
+        assert services.registration_of(event, anna).state == "registered"
+        response = client.post(f"/events/{event.id}/attendance",
+                               data={"attended-person_id": anna.id, "attended-minutes": "45"})
+        assert response.status_code == 302
+        [attended] = services.attendance_of(event)
+        assert (attended.person_id, attended.minutes, attended.source) == (anna.id, 45, "manual")

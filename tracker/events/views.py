@@ -77,14 +77,16 @@ def index():
 def show(event_id: int):
     """An event: when and where, registration, invitations, attendance per country and imports."""
     event = _event_or_404(event_id)
-    registrations = services.registrations_of(event)
-    attendance = services.attendance_of(event)
+    every_registration = services.registrations_of(event)
+    every_attendance = services.attendance_of(event)
+    registrations, attendance = every_registration, every_attendance
     if not current_user.is_staff:
         registrations = [r for r in registrations if r.member_state_id == current_user.member_state_id]
         attendance = [a for a in attendance if a.member_state_id == current_user.member_state_id]
-    person_form = PersonChoiceForm()
+    # Two forms pick a person on this page: their prefixes keep the fields' ids apart.
+    register_form, attended_form = PersonChoiceForm(prefix="register"), PersonChoiceForm(prefix="attended")
     if current_user.is_secretariat:
-        person_form.person_id.choices = _people_choices(event)
+        register_form.person_id.choices = attended_form.person_id.choices = _people_choices(event)
     imports = list(db.session.scalars(sa.select(AttendanceImport).where(AttendanceImport.event_id == event.id)
                                       .order_by(AttendanceImport.id.desc()))) if current_user.is_staff else []
     translation_form = TranslationForm()
@@ -92,10 +94,11 @@ def show(event_id: int):
     return render_template(
         "events/show.html", event=event, registrations=registrations, attendance=attendance,
         mine=services.registration_of(event, current_user.person), action_form=ActionForm(),
-        person_form=person_form, translation_form=translation_form, import_form=ImportForm(), imports=imports,
+        register_form=register_form, attended_form=attended_form, translation_form=translation_form,
+        import_form=ImportForm(), imports=imports,
         invited=services.invitation_count(event) if current_user.is_staff else 0,
-        places_taken=sum(1 for r in services.registrations_of(event) if r.state == "registered"),
-        represented=len({a.member_state_id for a in services.attendance_of(event) if a.member_state_id}),
+        places_taken=sum(1 for r in every_registration if r.state == "registered"),
+        represented=len({a.member_state_id for a in every_attendance if a.member_state_id}),
         language=_language(), zone=_viewer_zone(), now=utcnow())
 
 
@@ -249,7 +252,7 @@ def register(event_id: int):
     """A contact point takes a place (or joins the waiting list); the secretariat may register someone."""
     event = _event_or_404(event_id)
     if current_user.is_secretariat:
-        form = PersonChoiceForm()
+        form = PersonChoiceForm(prefix="register")
         form.person_id.choices = _people_choices(event)
         person = db.session.get(Person, form.person_id.data) if form.validate_on_submit() else None
     elif current_user.is_contact_point and ActionForm().validate_on_submit():
@@ -363,7 +366,7 @@ def record_attendance(event_id: int):
     """Note by hand that someone attended."""
     require_secretariat()
     event = db.get_or_404(Event, event_id)
-    form = PersonChoiceForm()
+    form = PersonChoiceForm(prefix="attended")
     form.person_id.choices = _people_choices(event)
     if form.validate_on_submit() and form.person_id.data:
         person = db.get_or_404(Person, form.person_id.data)

@@ -13,7 +13,7 @@ from flask_login import current_user
 from tracker.contacts.models import Person
 from tracker.core.forms import EDIT_CONFLICTS, ActionForm, report_edit_conflict
 from tracker.core.i18n import language_name, mail_language
-from tracker.core.permissions import ensure_visible, public, require_secretariat, require_staff, visible_or_404
+from tracker.core.permissions import public, require_secretariat, require_staff, visible_or_404
 from tracker.core.time import utcnow
 from tracker.countries.reference import EU_LANGUAGES, time_zone
 from tracker.countries.services import campaign_by_code, current_campaign, list_campaigns, list_member_states
@@ -280,8 +280,7 @@ def register(event_id: int):
 @bp.post("/registrations/<int:registration_id>/cancel")
 def cancel_registration(registration_id: int):
     """Give up a place: one's own, one's country's (contact points) or anyone's (secretariat)."""
-    registration = db.get_or_404(Registration, registration_id)
-    ensure_visible(registration.member_state_id)
+    registration = visible_or_404(Registration, registration_id)
     _event_or_404(registration.event_id)
     if not (current_user.is_secretariat or current_user.is_contact_point):
         abort(403)

@@ -11,7 +11,7 @@ from flask_login import current_user
 from tracker.accounts.models import User
 from tracker.core.forms import EDIT_CONFLICTS, ActionForm, report_edit_conflict
 from tracker.core.i18n import language_name, mail_language
-from tracker.core.permissions import ensure_visible, require_secretariat, require_staff
+from tracker.core.permissions import require_secretariat, require_staff, visible_or_404
 from tracker.countries.reference import EU_LANGUAGES
 from tracker.countries.services import current_campaign, list_member_states
 from tracker.extensions import db
@@ -48,12 +48,6 @@ def _may_write() -> None:
     """DG CONNECT's viewers read tickets; the secretariat and the country write in them."""
     if not (current_user.is_secretariat or current_user.is_contact_point):
         abort(403)
-
-
-def _ticket_or_404(ticket_id: int) -> Ticket:
-    ticket = db.get_or_404(Ticket, ticket_id)
-    ensure_visible(ticket.member_state_id)
-    return ticket
 
 
 # -- the queue ----------------------------------------------------------------------------------
@@ -165,13 +159,13 @@ def _link_choices(ticket: Ticket):
 @bp.get("/tickets/<int:ticket_id>")
 def show(ticket_id: int):
     """The ticket, its thread (notes for staff only), its service levels and what can be done with it."""
-    return _ticket_page(_ticket_or_404(ticket_id))
+    return _ticket_page(visible_or_404(Ticket, ticket_id))
 
 
 @bp.post("/tickets/<int:ticket_id>/reply")
 def reply(ticket_id: int):
     """Reply in the thread: staff answer or note; the country follows up (a resolved ticket reopens)."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = visible_or_404(Ticket, ticket_id)
     _may_write()
     form = ReplyForm()
     if not form.validate_on_submit():
@@ -201,7 +195,7 @@ def reply(ticket_id: int):
 @bp.post("/tickets/<int:ticket_id>/status")
 def set_status(ticket_id: int):
     """Resolve, close, reopen or set waiting (the country may only close its ticket)."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = visible_or_404(Ticket, ticket_id)
     _may_write()
     form = StatusForm()
     form.status.choices = [(s, s) for s in STATUSES]
@@ -224,7 +218,7 @@ def set_status(ticket_id: int):
 @bp.post("/tickets/<int:ticket_id>/assign")
 def assign(ticket_id: int):
     """Give the ticket to someone of the secretariat."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = visible_or_404(Ticket, ticket_id)
     require_secretariat()
     form = AssignForm()
     form.assignee.choices = [("", "")] + [(str(u.id), u.name) for u in services.staff_users()]
@@ -245,7 +239,7 @@ def assign(ticket_id: int):
 @bp.post("/tickets/<int:ticket_id>/merge")
 def merge(ticket_id: int):
     """Close this ticket as a duplicate of another of the same country."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = visible_or_404(Ticket, ticket_id)
     require_secretariat()
     form = MergeForm()
     if form.validate_on_submit():
@@ -270,7 +264,7 @@ def merge(ticket_id: int):
 @bp.post("/tickets/<int:ticket_id>/link")
 def link(ticket_id: int):
     """Tie the ticket to an asset of its country or to an event."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = visible_or_404(Ticket, ticket_id)
     require_secretariat()
     form = LinkForm()
     form.asset.choices, form.event.choices = _link_choices(ticket)
@@ -290,7 +284,7 @@ def link(ticket_id: int):
 @bp.get("/tickets/<int:ticket_id>/files/<int:file_id>")
 def download(ticket_id: int, file_id: int):
     """An attachment of the thread, as a download, for those who may see the ticket (notes' files: staff)."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = visible_or_404(Ticket, ticket_id)
     stored = services.attachment_of(ticket, file_id, internal=current_user.is_staff)
     if stored is None:
         abort(404)

@@ -31,10 +31,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-assets: node_modules/.package-lock.json ## serve ECL's dist from static/ecl (copied, never committed)
-	rm -rf static/ecl static/vendor
-	mkdir -p static/ecl static/vendor
+NOTO := node_modules/@fontsource/noto-sans/files/noto-sans
+assets: node_modules/.package-lock.json ## serve ECL's dist from static/ecl and the PDF fonts from static/fonts (copied, never committed)
+	rm -rf static/ecl static/vendor static/fonts
+	mkdir -p static/ecl static/vendor static/fonts
 	cp -R node_modules/@ecl/preset-ec/dist/. static/ecl/
+	cp $(NOTO)-{latin,latin-ext,greek,cyrillic}-{400,700}-normal.woff $(NOTO)-{latin,latin-ext,greek,cyrillic}-400-italic.woff static/fonts/
 
 translations: venv ## compile the .po catalogues (the .mo files are build output)
 	$(BIN)/flask translate compile
@@ -65,4 +67,4 @@ lint: venv
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf static/ecl static/vendor instance/test*.db .pytest_cache
+	rm -rf static/ecl static/vendor static/fonts instance/test*.db .pytest_cache

@@ -98,6 +98,15 @@ class Config:
     TICKET_ATTACHMENT_MAX_BYTES = _int("TRACKER_TICKET_ATTACHMENT_MAX_BYTES", 15 * 1024 * 1024)
     #: Who hears of new tickets not yet assigned (comma-separated); empty: every secretariat account.
     SERVICE_DESK_EMAILS = os.environ.get("TRACKER_SERVICE_DESK_EMAILS", "")
+    #: Letters' reference numbers: this prefix, the year and a number counted per year.
+    LETTER_REFERENCE_PREFIX = os.environ.get("TRACKER_LETTER_REFERENCE_PREFIX", "CNECT.G2/TWIN-IT")
+    #: Who receives the status digest (comma-separated addresses); empty: nobody is emailed, it is still archived.
+    DIGEST_RECIPIENTS = os.environ.get("TRACKER_DIGEST_RECIPIENTS", "")
+    #: When the scheduler builds and sends the weekly digest: day (mon ... sun) and hour, Brussels time.
+    DIGEST_DAY = os.environ.get("TRACKER_DIGEST_DAY", "mon")
+    DIGEST_HOUR = _int("TRACKER_DIGEST_HOUR", 7)
+    #: The language digests are written in (one of the interface languages).
+    DIGEST_LANGUAGE = os.environ.get("TRACKER_DIGEST_LANGUAGE", "en")
     #: Passwords refused in this profile (the demo password in production).
     REFUSED_PASSWORDS: frozenset[str] = frozenset()
     #: How many proxies set X-Forwarded-For in front of the app.

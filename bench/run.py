@@ -2,6 +2,7 @@
 write bench/results.json. Uses BENCH_DATABASE_URL (default: a SQLite file under instance/).
 
 Also importing a 100,000-row Teams attendance report beside the csv module alone (bench/attendance.py),
+27 letters as one batch beside WeasyPrint alone and the digest on the large dataset (bench/letters.py),
 and the relay's throughput beside its floor (bench/relay.py), on the bench database and, when
 BENCH_PG_URL names a PostgreSQL server, on a dedicated database created there for the run."""
 
@@ -42,6 +43,8 @@ def main() -> None:
     os.environ["DATABASE_URL"] = normalise_database_url(url)
     from bench.attendance import bench_attendance
     from bench.attendance import print_rows as print_attendance_rows
+    from bench.letters import bench_letters
+    from bench.letters import print_rows as print_letter_rows
     from bench.pages import bench_pages, bench_pages_postgresql
     from bench.pages import print_rows as print_page_rows
     from bench.relay import bench_relay, bench_relay_postgresql, print_rows
@@ -94,6 +97,7 @@ def main() -> None:
     if os.environ.get("BENCH_PG_URL"):
         results["pages_postgresql"] = bench_pages_postgresql(os.environ["BENCH_PG_URL"])
     results["attendance"] = bench_attendance(app)
+    results["letters"] = bench_letters(app)
     results["relay"] = bench_relay(app)
     if os.environ.get("BENCH_PG_URL"):
         results["relay_postgresql"] = bench_relay_postgresql(os.environ["BENCH_PG_URL"])
@@ -105,6 +109,7 @@ def main() -> None:
             print(f"{key:<42} {value['median_ms']:>10} {value['p95_ms']:>10}")
     print_page_rows(results)
     print_attendance_rows(results)
+    print_letter_rows(results)
     print_rows(results)
     print(f"load_large_s={results['load_large_s']} dataset={results['dataset']} database={results['database']}")
     print(f"written to {RESULTS.relative_to(BASE_DIR)}")

@@ -11,7 +11,8 @@ ROLES = ("anon", "secretariat", "viewer", "cp_own")
 
 #: GET routes that are not HTML pages.
 NOT_PAGES = {"static", "health.healthz", "appointments.export", "privacy.export_person", "files.download",
-             "events.ics", "events.feed", "tickets.download"}
+             "events.ics", "events.feed", "tickets.download", "letters.preview", "letters.download",
+             "letters.batch_zip", "digests.download"}
 
 
 def page_urls(who: str) -> list[str]:

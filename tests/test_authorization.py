@@ -14,9 +14,11 @@ from tracker.accounts.models import User
 from tracker.appointments.models import Appointment
 from tracker.contacts.models import Person
 from tracker.countries.models import Campaign, MemberState, Milestone
+from tracker.digests.models import Digest
 from tracker.events.models import Attendance, AttendanceImport, CalendarFeed, Event, Registration
 from tracker.extensions import db
 from tracker.files.models import StoredFile
+from tracker.letters.models import Letter, LetterBatch
 from tracker.mail.models import OutboxMessage
 from tracker.mail.services import queue_email
 from tracker.participation.models import Asset
@@ -188,6 +190,27 @@ ROUTES: dict[tuple[str, str], tuple[dict, dict[str, int]]] = {
     ("tickets.saved_replies", "POST"): ({}, secretariat(422)),
     ("tickets.edit_saved_reply", "GET"): ({"reply_id": "first"}, secretariat()),
     ("tickets.edit_saved_reply", "POST"): ({"reply_id": "first"}, secretariat(302)),
+    # Letters and digests are the secretariat's and DG CONNECT's; contact points never see them.
+    ("letters.index", "GET"): ({}, staff()),
+    ("letters.new", "GET"): ({}, secretariat()),
+    ("letters.new", "POST"): ({}, secretariat(422)),
+    ("letters.preview", "GET"): ({"kind": "invitation", "country": "EE"}, staff()),
+    ("letters.show", "GET"): ({"letter_id": "EE"}, staff()),
+    ("letters.download", "GET"): ({"letter_id": "EE"}, staff()),
+    ("letters.send", "POST"): ({"letter_id": "EE"}, secretariat(302)),
+    ("letters.batch", "GET"): ({"batch_id": "demo"}, staff()),
+    ("letters.batch_zip", "GET"): ({"batch_id": "demo"}, staff()),
+    ("letters.send_batch", "POST"): ({"batch_id": "demo"}, secretariat(302)),
+    ("letters.texts", "GET"): ({}, staff()),
+    ("letters.edit_text", "GET"): ({"kind": "invitation", "language": "et"}, secretariat()),
+    ("letters.edit_text", "POST"): ({"kind": "invitation", "language": "et"}, secretariat(302)),
+    ("letters.reset_text", "POST"): ({"kind": "invitation", "language": "et"}, secretariat(302)),
+    ("digests.index", "GET"): ({}, staff()),
+    ("digests.build", "POST"): ({}, secretariat(400)),
+    ("digests.show", "GET"): ({"digest_id": "demo"}, staff()),
+    ("digests.download", "GET"): ({"digest_id": "demo"}, staff()),
+    ("digests.email", "GET"): ({"digest_id": "demo"}, staff()),
+    ("digests.send", "POST"): ({"digest_id": "demo"}, secretariat(302)),
 }
 
 
@@ -237,6 +260,14 @@ def _resolve(values: dict) -> dict:
             sa.select(Ticket.id).where(Ticket.subject == "Texture resolution for the final model"))
     if resolved.get("file_id") == "ticket":
         resolved["file_id"] = estonian_ticket_file_id(resolved["ticket_id"])
+    if resolved.get("letter_id") == "EE":
+        resolved["letter_id"] = db.session.scalar(
+            sa.select(Letter.id).join(MemberState, MemberState.id == Letter.member_state_id)
+            .where(MemberState.code == "EE").order_by(Letter.id).limit(1))
+    if resolved.get("batch_id") == "demo":
+        resolved["batch_id"] = db.session.scalar(sa.select(LetterBatch.id).order_by(LetterBatch.id).limit(1))
+    if resolved.get("digest_id") == "demo":
+        resolved["digest_id"] = db.session.scalar(sa.select(Digest.id).order_by(Digest.id).limit(1))
     if resolved.get("reply_id") == "first":
         resolved["reply_id"] = db.session.scalar(sa.select(SavedReply.id).order_by(SavedReply.id).limit(1))
     return resolved

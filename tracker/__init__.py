@@ -92,8 +92,10 @@ def register_blueprints(app: Flask) -> None:
     from tracker.contacts.views import bp as contacts_bp
     from tracker.core.health import bp as health_bp
     from tracker.countries.views import bp as countries_bp
+    from tracker.digests.views import bp as digests_bp
     from tracker.events.views import bp as events_bp
     from tracker.files.views import bp as files_bp
+    from tracker.letters.views import bp as letters_bp
     from tracker.mail.views import bp as mail_bp
     from tracker.participation.views import bp as participation_bp
     from tracker.privacy.views import bp as privacy_bp
@@ -101,7 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.tickets.views import bp as tickets_bp
 
     for blueprint in (health_bp, accounts_bp, countries_bp, contacts_bp, appointments_bp, participation_bp, privacy_bp,
-                      files_bp, audit_bp, mail_bp, reminders_bp, events_bp, tickets_bp):
+                      files_bp, audit_bp, mail_bp, reminders_bp, events_bp, tickets_bp, letters_bp, digests_bp):
         app.register_blueprint(blueprint)
 
 
@@ -113,16 +115,18 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """`flask demo`, `flask translate`, `flask users`, `flask scheduler`, `flask outbox`, `flask reminders`, `flask appointments`, `flask events`."""
+    """`flask demo`, `translate`, `users`, `scheduler`, `outbox`, `reminders`, `appointments`, `events`, `letters`, `digest`."""
     from tracker.accounts.cli import users_cli
     from tracker.appointments.cli import appointments_cli
     from tracker.core.cli import translate_cli
     from tracker.core.scheduler import scheduler_cli
     from tracker.demo.cli import demo_cli
+    from tracker.digests.cli import digest_cli
     from tracker.events.cli import events_cli
+    from tracker.letters.cli import letters_cli
     from tracker.mail.cli import outbox_cli
     from tracker.reminders.cli import reminders_cli
 
     for group in (users_cli, translate_cli, demo_cli, scheduler_cli, outbox_cli, reminders_cli, appointments_cli,
-                  events_cli):
+                  events_cli, letters_cli, digest_cli):
         app.cli.add_command(group)

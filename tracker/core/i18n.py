@@ -10,6 +10,7 @@ from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from tracker.core.urls import absolute_url
 from tracker.countries.reference import territory_code
 
 #: The name of each interface language in that language.
@@ -106,7 +107,9 @@ def init_app(app: Flask) -> None:
     from tracker.appointments.labels import KIND_LABELS as APPOINTMENT_KIND_LABELS
     from tracker.contacts.forms import ROLE_LABELS
     from tracker.countries.labels import milestone_label
+    from tracker.digests import labels as digests
     from tracker.events import labels as events
+    from tracker.letters import labels as letters
     from tracker.mail.labels import KIND_LABELS, STATUS_LABELS
     from tracker.participation import labels as participation
     from tracker.reminders.labels import AUDIENCE_LABELS, DISPATCH_LABELS, step_label
@@ -129,6 +132,8 @@ def init_app(app: Flask) -> None:
         REGISTRATION_LABELS=events.REGISTRATION_LABELS, MATCH_LABELS=events.CATEGORY_LABELS,
         TOOL_LABELS=events.TOOL_LABELS, IMPORT_STATE_LABELS=events.IMPORT_STATE_LABELS, event_times=events.event_times,
         TICKET_STATUS_LABELS=tickets.STATUS_LABELS, TICKET_CATEGORY_LABELS=tickets.CATEGORY_LABELS,
+        absolute_url=absolute_url, LETTER_KIND_LABELS=letters.KIND_LABELS, LETTER_SELECTION_LABELS=letters.SELECTION_LABELS,
+        HEADLINE_LABELS=digests.HEADLINE_LABELS, DIGEST_KIND_LABELS=digests.KIND_LABELS, BRUSSELS_ZONE=ZoneInfo("Europe/Brussels"),
     )
     app.jinja_env.filters.update(
         brussels=brussels_time, zoned=zoned_time, language_name=language_name, milestone_label=milestone_label,

@@ -102,13 +102,9 @@ def in_app(app: Flask, job: Callable[[], None]) -> Callable[[], None]:
     return run
 
 
-def weekly_digest_job() -> None:
-    """The weekly digest slot (Monday 07:00 Brussels); the digest itself is built by the digests domain."""
-    log.info("weekly digest slot reached at %s", utcnow().isoformat())
-
-
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """The scheduler with its fixed jobs."""
+    from tracker.digests.jobs import weekly_digest_job
     from tracker.mail.jobs import relay_job
     from tracker.reminders.jobs import send_due_job
 
@@ -122,7 +118,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler.add_job(in_app(app, relay_job), "interval", id="relay-outbox", next_run_time=now,
                       seconds=app.config["SCHEDULER_RELAY_SECONDS"])
     scheduler.add_job(in_app(app, weekly_digest_job), "cron", id="weekly-digest",
-                      day_of_week="mon", hour=7, minute=0)
+                      day_of_week=app.config["DIGEST_DAY"], hour=app.config["DIGEST_HOUR"], minute=0)
     return scheduler
 
 
@@ -149,7 +145,7 @@ def run() -> None:
         return
     click.echo("Scheduler running: outbox relay every "
                f"{app.config['SCHEDULER_RELAY_SECONDS']} s, reminders every {app.config['SCHEDULER_REMINDERS_SECONDS']} s, "
-               "weekly digest on Mondays at 07:00 Brussels time.")
+               f"weekly digest on {app.config['DIGEST_DAY']} at {app.config['DIGEST_HOUR']:02d}:00 Brussels time.")
     try:
         scheduler.start()
     finally:

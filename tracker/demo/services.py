@@ -453,6 +453,22 @@ def load_demo() -> None:
     load_events(states, campaigns)
     load_logins(states, people)
     load_tickets(states)
+    load_letters(states, campaigns)
+
+
+def load_letters(states: dict[str, MemberState], campaigns: dict[str, Campaign]) -> None:
+    """Part II invitations to Estonia, Greece and Bulgaria in their languages and Ireland in Irish, and a digest."""
+    from tracker.digests.models import Digest
+    from tracker.digests.services import build_digest
+    from tracker.letters.models import Letter
+    from tracker.letters.services import issue_letters
+
+    campaign = campaigns["twinit-2"]
+    if db.session.scalar(sa.select(Letter.id).limit(1)) is None:
+        issue_letters("invitation", campaign, [states[code] for code in ("EE", "EL", "BG")], by="demo", how="system")
+        issue_letters("invitation", campaign, [states["IE"]], language="ga", by="demo", how="system")
+    if db.session.scalar(sa.select(Digest.id).limit(1)) is None:
+        build_digest(campaign, by="demo", how="system")
 
 
 # -- the large dataset used by the benchmarks -------------------------------------------------

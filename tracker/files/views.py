@@ -12,12 +12,16 @@ from tracker.files.models import StoredFile
 bp = Blueprint("files", __name__)
 
 
-def download_response(stored: StoredFile) -> Response:
-    """A stored file as a download, never rendered inline nor kept in a shared cache."""
-    response = send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                         download_name=stored.filename, max_age=0)
+def bytes_response(data: bytes, *, mimetype: str, filename: str, inline: bool = False) -> Response:
+    """Bytes made here (a PDF, a ZIP) as a download, or shown `inline` by the browser; never kept in a shared cache."""
+    response = send_file(BytesIO(data), mimetype=mimetype, as_attachment=not inline, download_name=filename, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def download_response(stored: StoredFile) -> Response:
+    """A stored file as a download, never rendered inline nor kept in a shared cache."""
+    return bytes_response(stored.data, mimetype=stored.content_type, filename=stored.filename)
 
 
 @bp.get("/files/<int:file_id>")

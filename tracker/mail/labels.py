@@ -19,4 +19,5 @@ KIND_LABELS = {
     "escalation": _l("Escalation"),
     "notification": _l("Notification"),
     "digest": _l("Digest"),
+    "letter": _l("Letter"),
 }

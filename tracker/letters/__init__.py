@@ -1,0 +1,1 @@
+"""Letters to the ministries: texts per language, issuing, the register."""

@@ -3,7 +3,7 @@ on the large dataset. Each time is the median of BENCH_LETTERS_RUNS runs; each p
 (tracemalloc) during one more run.
 
 The floor: the 27 invitations composed once, then only `weasyprint.HTML(...).write_pdf()` for each, with
-the same fonts and stylesheets. The batch: `issue_letters` for the 27 countries, everything a person's
+the same fonts and stylesheets read from disk once for the 27. The batch: `issue_letters` for the 27 countries, everything a person's
 click does (compose, take 27 reference numbers, render, count pages, store each PDF with its SHA-256,
 log it) and the commit.
 
@@ -45,7 +45,7 @@ def bench_letters(app) -> dict[str, Any]:
     """The batch of 27 and its floor, then the digest on the large dataset."""
     from weasyprint import HTML
 
-    from tracker.core.pdf import PDF_BASE_URL, StaticOnlyFetcher
+    from tracker.core.pdf import PDF_BASE_URL, CachingStaticFetcher, StaticOnlyFetcher
     from tracker.countries.models import Campaign, MemberState
     from tracker.demo.services import load_large
     from tracker.digests.services import build_digest, collect, digest_html
@@ -62,8 +62,9 @@ def bench_letters(app) -> dict[str, Any]:
                      for state in states]
 
         def weasyprint_alone() -> None:
+            fetcher = CachingStaticFetcher(app.static_folder)  # fonts and stylesheets read from disk once
             for html in documents:
-                HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher(app.static_folder)).write_pdf()
+                HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).write_pdf()
 
         def batch() -> None:
             issue_letters("invitation", campaign, states, selection="all", by="bench")

@@ -81,12 +81,12 @@ def render_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
 
 def render_pdfs(documents: list[str]) -> list[bytes]:
     """Several PDFs with one fetcher (fonts and stylesheets are read from disk once per batch)."""
-    fetcher = _CachingFetcher(current_app.static_folder or "static")
+    fetcher = CachingStaticFetcher(current_app.static_folder or "static")
     return [render_pdf(html, fetcher=fetcher) for html in documents]
 
 
-class _CachingFetcher(StaticOnlyFetcher):
-    """A static-only fetcher that keeps what it read, for a batch of documents."""
+class CachingStaticFetcher(StaticOnlyFetcher):
+    """A static-only fetcher that keeps what it read (fonts, stylesheets), for a batch of documents."""
 
     def __init__(self, static_folder: str | Path) -> None:
         super().__init__(static_folder)

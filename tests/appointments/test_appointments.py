@@ -384,7 +384,7 @@ def test_a_refused_file_saves_nothing(app, client, login_as, monkeypatch, conten
     before = _snapshot(primary)
     response = _reply(client, primary, attachment=(io.BytesIO(content), name))
     assert response.status_code == 422 and message in response.get_data(as_text=True)
-    assert _snapshot(primary) == before and _count(StoredFile) == 0
+    assert _snapshot(primary) == before and _count(StoredFile, StoredFile.entity_type == "appointments") == 0
 
 
 def test_a_reply_for_an_appointment_already_answered_is_refused(app, client, login_as):

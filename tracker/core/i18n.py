@@ -41,9 +41,9 @@ def select_timezone() -> str:
     return "Europe/Brussels"
 
 
-def country_name(code: str) -> str:
-    """The member state's name in the current interface language."""
-    locale = get_locale() or Locale("en")
+def country_name(code: str, language: str | None = None) -> str:
+    """The member state's name in `language` (a letter's), else in the current interface language."""
+    locale = Locale.parse(language) if language else get_locale() or Locale("en")
     return locale.territories.get(territory_code(code), code)
 
 
@@ -73,9 +73,9 @@ def mail_language(*candidates: str | None) -> str:
     return "en"
 
 
-def formatting_locale() -> str:
-    """The Babel locale for dates and numbers: EU English (en_IE) rather than US English."""
-    language = str(get_locale() or "en")
+def formatting_locale(language: str | None = None) -> str:
+    """The Babel locale for dates and numbers in `language` (else the interface's): EU English (en_IE) for English."""
+    language = language or str(get_locale() or "en")
     return "en_IE" if language == "en" else language
 
 
@@ -93,11 +93,11 @@ def brussels_time(moment: datetime | None) -> str:
     return zoned_time(moment, "Europe/Brussels")
 
 
-def format_day(day: date | None, format: str = "medium") -> str:  # noqa: A002 - Babel's own name
-    """A calendar date in the interface language (EU English for English)."""
+def format_day(day: date | None, format: str = "medium", language: str | None = None) -> str:  # noqa: A002
+    """A calendar date in `language`, else the interface language (EU English for English)."""
     if day is None:
         return ""
-    return dates.format_date(day, format, locale=formatting_locale())
+    return dates.format_date(day, format, locale=formatting_locale(language))
 
 
 def init_app(app: Flask) -> None:

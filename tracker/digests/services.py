@@ -254,8 +254,9 @@ def build_digest(campaign: Campaign, *, by: Any, kind: str = "on_demand", now: d
 
 def recipients() -> list[str]:
     """The configured digest recipients."""
-    return [address.strip() for address in current_app.config["DIGEST_RECIPIENTS"].replace(";", ",").split(",")
-            if address.strip()]
+    from tracker.mail.services import configured_addresses
+
+    return configured_addresses("DIGEST_RECIPIENTS")
 
 
 def send_digest(digest: Digest, *, by: Any, to: list[str] | None = None, now: datetime | None = None) -> Any:

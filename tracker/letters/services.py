@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from babel import Locale, dates
 from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader
@@ -24,12 +23,12 @@ from sqlalchemy.orm import selectinload
 
 from tracker.appointments.services import current_contact_points
 from tracker.audit.models import AuditEntry
-from tracker.audit.services import actor_label, record_change, record_event
+from tracker.audit.services import actor_label, list_entries, record_change, record_event
+from tracker.core.i18n import country_name, format_day
 from tracker.core.models import check_version
 from tracker.core.pdf import page_counter_css, render_pdf, render_pdfs
 from tracker.core.time import BRUSSELS, utcnow
 from tracker.countries.models import Campaign, MemberState
-from tracker.countries.reference import territory_code
 from tracker.extensions import db
 from tracker.files.models import StoredFile
 from tracker.letters.models import KINDS, Letter, LetterBatch, LetterCounter, LetterText
@@ -167,15 +166,8 @@ def fill(text: str, values: dict[str, str]) -> str:
 
 
 def long_date(day: date | None, language: str) -> str:
-    """A date written out in `language` ("15. september 2025", "15 Σεπτεμβρίου 2025")."""
-    if day is None:
-        return "–"
-    return dates.format_date(day, "long", locale="en_IE" if language == "en" else language)
-
-
-def country_in(code: str, language: str) -> str:
-    """The member state's name in `language`."""
-    return Locale.parse(language).territories.get(territory_code(code), code)
+    """A date written out in `language` ("15. september 2025", "15 Σεπτεμβρίου 2025"), "–" when there is none."""
+    return format_day(day, "long", language=language) or "–"
 
 
 def _milestone_days(campaign: Campaign, state: MemberState) -> dict[str, date]:
@@ -229,7 +221,7 @@ def compose(kind: str, campaign: Campaign, state: MemberState, *, language: str 
     text = letter_text(kind, language)
     days = _milestone_days(campaign, state)
     values = {
-        "country": country_in(state.code, language),
+        "country": country_name(state.code, language),
         "ministry": state.ministry_name,
         "campaign": campaign.name,
         "deadline": long_date(days.get("contact_points_confirmed"), language),
@@ -285,7 +277,7 @@ def letter_html(composed: Composed, *, draft: bool = False) -> str:
         "letters/pdf/letter.html", letter=composed, draft=draft,
         reference_line=fill(head["reference"], {"reference": composed.reference or "–"}),
         subject_line=fill(head["subject"], {"subject": composed.subject}),
-        via_line=fill(head["via"], {"country": country_in(composed.member_state.code, composed.language)}),
+        via_line=fill(head["via"], {"country": country_name(composed.member_state.code, composed.language)}),
         page_label=page_counter_css(head["page"]),
     )
 
@@ -438,7 +430,5 @@ def send_letter(letter: Letter, *, by: Any, now: datetime | None = None) -> Any:
 
 
 def letter_history(letter: Letter) -> list[AuditEntry]:
-    """What happened to a letter: issued, then each time it was sent."""
-    return list(db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.entity_type == "letters", AuditEntry.entity_id == letter.id)
-        .order_by(AuditEntry.at, AuditEntry.id)))
+    """What happened to a letter, oldest first: issued, then each time it was sent."""
+    return list_entries(entity_type="letters", entity_id=letter.id)[::-1]

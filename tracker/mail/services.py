@@ -40,6 +40,11 @@ def clean_header_text(value: str) -> str:
     return " ".join(_CONTROL.sub(" ", value).split())
 
 
+def configured_addresses(setting: str) -> list[str]:
+    """The addresses in a comma- (or semicolon-) separated setting such as TRACKER_DIGEST_RECIPIENTS."""
+    return [address.strip() for address in current_app.config[setting].replace(";", ",").split(",") if address.strip()]
+
+
 def format_address(name: str, email: str) -> str:
     """A header address ("Name" <a@b>) with CR/LF and other control characters taken out of the name."""
     address = Address(display_name=clean_header_text(name), addr_spec=clean_header_text(email))

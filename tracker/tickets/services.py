@@ -19,7 +19,7 @@ from tracker.countries.models import MemberState
 from tracker.extensions import db
 from tracker.files.models import StoredFile
 from tracker.files.services import files_of, sniff_ticket_type, store_upload
-from tracker.mail.services import queue_email
+from tracker.mail.services import configured_addresses, queue_email
 from tracker.tickets import sla
 from tracker.tickets.models import ACTIVE_STATUSES, SavedReply, Ticket, TicketMessage, TicketStatusChange
 
@@ -375,7 +375,7 @@ def _tell_desk(ticket: Ticket, message: TicketMessage, *, new: bool) -> None:
     if ticket.assignee is not None and ticket.assignee.is_enabled:
         recipients = [(ticket.assignee.name, ticket.assignee.email)]
     else:
-        configured = [a.strip() for a in current_app.config["SERVICE_DESK_EMAILS"].split(",") if a.strip()]
+        configured = configured_addresses("SERVICE_DESK_EMAILS")
         recipients = [("", address) for address in configured] or [(u.name, u.email) for u in staff_users()]
     if not recipients:
         return

@@ -63,9 +63,12 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
-    #: Languages the interface is offered in (complete catalogues).
-    UI_LANGUAGES = ("en", "fr", "de")
+    #: Languages the interface is offered in: the 24 official EU languages, in the EU's protocol order.
+    UI_LANGUAGES = ("bg", "es", "cs", "da", "de", "et", "el", "en", "fr", "ga", "hr", "it",
+                    "lv", "lt", "hu", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "fi", "sv")  # fmt: skip
 
+    #: Browsers keep static files for a day; their links carry ?v=<mtime>, so a changed file is fetched anew.
+    SEND_FILE_MAX_AGE_DEFAULT = 24 * 3600
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -79,11 +79,22 @@ def test_contact_point_sees_only_their_country(live_server, browser):
 def test_language_switcher_and_logout(live_server, browser):
     page = browser.new_page(locale="en-GB")
     _login(page, live_server, "viewer")
+    switcher = page.locator("summary.tracker-language__toggle")
+    expect(page.get_by_role("button", name="français")).to_be_hidden()  # the list opens from the switcher
+    switcher.click()
+    expect(page.locator(".tracker-language__list button")).to_have_count(23)  # every other official language
+    page.screenshot(path=str(ARTIFACTS / "language-switcher.png"))
     page.get_by_role("button", name="français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("link", name="Tableau de bord")).to_be_visible()
-    page.get_by_role("button", name="Deutsch").click()
-    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(switcher).to_contain_text("français")
+    switcher.click()
+    page.get_by_role("button", name="Malti").click()
+    expect(page.locator("html")).to_have_attribute("lang", "mt")
+    switcher.focus()
+    page.keyboard.press("Enter")  # the keyboard opens the list, and Tab walks into it
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.tracker-language__list') !== null")
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("button", name="Log out").click()

@@ -60,7 +60,7 @@ def _sqlite_begin(connection: Any) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects and the models they need."""
     from tracker import models  # noqa: F401  (registers every model)
-    from tracker.core import i18n, permissions, security
+    from tracker.core import i18n, permissions, security, urls
     from tracker.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -76,6 +76,7 @@ def register_extensions(app: Flask) -> None:
     permissions.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
+    urls.init_app(app)
     if app.config["ALLOW_TEST_EMAIL_DOMAIN"]:
         import email_validator
 

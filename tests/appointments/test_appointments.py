@@ -399,7 +399,7 @@ def test_a_reply_for_an_appointment_already_answered_is_refused(app, client, log
 def test_the_overview_counts_and_filters(app, client, login_as):
     login_as("viewer")
     page = client.get("/appointments").get_data(as_text=True)
-    assert "18 of 27 countries confirmed" in page
+    assert "Countries confirmed: 18 of 27" in page
     awaiting = client.get("/appointments?state=awaiting_confirmation").get_data(as_text=True)
     assert "Estonia" in awaiting and "France" not in awaiting
     silent = client.get("/appointments?not_answered=1").get_data(as_text=True)

@@ -46,7 +46,7 @@ def test_estonia_is_asked_confirms_by_its_link_and_the_overview_shows_it(base_ap
     _login(staff, live_server, "secretariat")
     staff.get_by_role("navigation", name="Main menu").get_by_role("link", name="Appointments").click()
     expect(staff.get_by_role("heading", name="Contact-point appointments", level=1)).to_be_visible()
-    expect(staff.locator("#appointment-counts")).to_contain_text("18 of 27 countries confirmed")
+    expect(staff.locator("#appointment-counts")).to_contain_text("Countries confirmed: 18 of 27")
     assert _axe(staff) == []
     staff.get_by_role("link", name="Estonia").click()
     expect(staff.get_by_role("heading", name="Contact points of Estonia", level=1)).to_be_visible()
@@ -95,7 +95,7 @@ def test_estonia_is_asked_confirms_by_its_link_and_the_overview_shows_it(base_ap
 
     # The overview shows it, and the audit log records who confirmed, and how.
     staff.goto(f"{live_server}/appointments")
-    expect(staff.locator("#appointment-counts")).to_contain_text("19 of 27 countries confirmed")
+    expect(staff.locator("#appointment-counts")).to_contain_text("Countries confirmed: 19 of 27")
     estonia = staff.get_by_role("row").filter(has=staff.get_by_role("link", name="Estonia"))
     expect(estonia).to_contain_text("Confirmed")
     expect(estonia).to_contain_text("Maria Tamm – Confirmed")

@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from gettext import c2py
 from pathlib import Path
 
 import flask_babel
 import pytest
 import sqlalchemy as sa
+from babel import Locale
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from flask import render_template_string
 
 from config import BASE_DIR
 from tracker.accounts.models import User
-from tracker.core.i18n import brussels_time
+from tracker.core.cli import EXTRACT_KEYWORDS
+from tracker.core.i18n import LANGUAGE_NAMES, brussels_time
 from tracker.extensions import db
 
 TRANSLATIONS = BASE_DIR / "translations"
 POT = TRANSLATIONS / "messages.pot"
-#: Every catalogue (fr and de are interface languages; et so far serves emails and personal links).
-LANGUAGES = ("fr", "de", "et")
+#: Every catalogue: the 23 official EU languages besides English (the source).
+LANGUAGES = tuple(code for code in LANGUAGE_NAMES if code != "en")
 
 LOG_IN = {"en": "Log in", "fr": "Se connecter", "de": "Anmelden"}
 MEMBER_STATES = {"en": "Member states", "fr": "États membres", "de": "Mitgliedstaaten"}
@@ -50,9 +53,21 @@ def test_accept_language_chooses_the_interface_language(client, language):
 
 
 def test_unoffered_languages_fall_back_to_english(client):
-    response = client.get("/login", headers={"Accept-Language": "et,ru;q=0.8"})
+    response = client.get("/login", headers={"Accept-Language": "ru,ja;q=0.8"})
     assert _html_lang(response) == "en" and _title(response) == "Log in"
-    assert _title(client.get("/login", headers={"Accept-Language": "et,de;q=0.5"})) == "Anmelden"
+    assert _title(client.get("/login", headers={"Accept-Language": "ru,de;q=0.5"})) == "Anmelden"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_official_language_is_offered_with_its_own_catalogue(client, language):
+    response = client.get("/login", headers={"Accept-Language": f"{language},en;q=0.5"})
+    assert _html_lang(response) == language
+    with flask_babel.force_locale(language):
+        assert _title(response) == flask_babel.gettext("Log in") != "Log in"
+    html = response.get_data(as_text=True)
+    # The switcher names every language in that language, each marked with its own lang attribute.
+    for code, name in LANGUAGE_NAMES.items():
+        assert f'lang="{code}">{name}<' in html
 
 
 def test_lang_parameter_wins_and_sticks_in_the_session(client):
@@ -119,7 +134,7 @@ def test_wtforms_errors_are_in_french(client):
     response = client.post("/login", data={"email": "", "password": "x"}, headers={"Accept-Language": "fr"})
     html = response.get_data(as_text=True)
     error = re.search(r'<div class="ecl-feedback-message" id="email-error">([^<]*)</div>', html)
-    assert error and error.group(1) == "Ce champ est requis."
+    assert error and error.group(1) == "Ce champ est obligatoire."
     assert "This field is required." not in html
 
 
@@ -133,7 +148,7 @@ def test_errors_are_in_the_language_of_a_french_user(client, login_as):
     })
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert re.search(r'id="given_name-error">Ce champ est requis\.<', html)
+    assert re.search(r'id="given_name-error">Ce champ est obligatoire\.<', html)
     assert "Utilisez des chiffres, des espaces et, éventuellement, un + initial." in html
     assert "This field is required." not in html and "Use digits" not in html
 
@@ -198,7 +213,7 @@ def test_template_has_every_message_of_the_sources(tmp_path):
     """messages.pot is up to date: extracting again finds nothing new."""
     fresh = tmp_path / "fresh.pot"
     CommandLineInterface().run(
-        ["pybabel", "-q", "extract", "-F", str(BASE_DIR / "babel.cfg"), "-k", "_l", "--no-wrap",
+        ["pybabel", "-q", "extract", "-F", str(BASE_DIR / "babel.cfg"), *EXTRACT_KEYWORDS, "--no-wrap",
          "-o", str(fresh), str(BASE_DIR)]
     )
     assert len(_ids(_catalog(fresh))) > 100  # the extraction itself worked
@@ -255,3 +270,74 @@ def test_country_page_deadline_in_french(client, login_as):
     db.session.flush()
     html = client.get("/countries/EE").get_data(as_text=True)
     assert "15 sept. 2025, 17:00 CEST" in html
+
+
+# -- plural forms, validation messages, the completeness report --------------------------------
+
+#: The CLDR locale whose plural rules a catalogue follows (the EU's Portuguese is Portugal's).
+CLDR_LOCALE = {"pt": "pt_PT"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_plural_forms_follow_the_languages_cldr_rules(language):
+    """Numbers that CLDR puts in one plural category share one gettext form, and each category has its own."""
+    catalog = _catalog(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po")
+    locale = Locale.parse(CLDR_LOCALE.get(language, language))
+    rule = c2py(catalog.plural_expr)
+    forms: dict[str, set[int]] = {}
+    for n in range(0, 1001):
+        forms.setdefault(locale.plural_form(n), set()).add(rule(n))
+    assert all(len(indexes) == 1 for indexes in forms.values()), forms
+    assert sorted(index for indexes in forms.values() for index in indexes) == list(range(catalog.num_plurals))
+    if language in ("ga", "mt"):
+        assert catalog.num_plurals == 5
+
+
+@pytest.mark.parametrize("language", ["ga", "mt", "lv", "sl", "pl"])
+def test_the_compiled_catalogue_picks_each_plural_form_by_the_count(app, language):
+    """At run time "%(num)d account." takes the form the catalogue's rule names for each count; every form is used."""
+    catalog = _catalog(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po")
+    message = catalog.get("%(num)d account.")
+    rule = c2py(catalog.plural_expr)
+    with app.test_request_context(), flask_babel.force_locale(language):
+        for n in range(0, 112):
+            assert (flask_babel.ngettext("%(num)d account.", "%(num)d accounts.", n)
+                    == message.string[rule(n)] % {"num": n})
+    assert {rule(n) for n in range(0, 112)} == set(range(catalog.num_plurals))
+    assert len(set(message.string)) >= 2
+
+
+@pytest.mark.parametrize("language", ["ga", "mt", "lv", "sl"])
+def test_validation_messages_are_in_languages_wtforms_does_not_ship(client, language):
+    """WTForms' own messages ("This field is required.") come from the tracker's catalogues."""
+    response = client.post("/login", data={"email": "", "password": "x"}, headers={"Accept-Language": language})
+    html = response.get_data(as_text=True)
+    error = re.search(r'<div class="ecl-feedback-message" id="email-error">([^<]*)</div>', html)
+    with flask_babel.force_locale(language):
+        expected = flask_babel.gettext("This field is required.")
+    assert error and error.group(1) == expected != "This field is required."
+
+
+def test_translate_check_prints_the_share_per_language(runner):
+    result = runner.invoke(args=["translate", "check", "--strict"])
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert len(rows) == 23
+    total = len(_ids(_catalog(POT)))
+    for row in rows:
+        name, code, translated, share, plurals = (cell.strip() for cell in row.strip("|").split("|"))
+        assert LANGUAGE_NAMES[code] == name and translated == f"{total} / {total}" and share == "100.0 %"
+    assert "| Gaeilge | ga | " in result.output and result.output.count("| 5 |") == 2  # Irish and Maltese
+
+
+def test_the_email_language_is_kept_on_the_person(client, login_as):
+    user = login_as("cp_own")
+    assert user.person is not None
+    page = client.get("/account").get_data(as_text=True)
+    assert 'name="mail_language"' in page
+    response = client.post("/account", data={"display_name": user.display_name, "locale": "",
+                                              "mail_language": "fi"})
+    assert response.status_code == 302
+    assert user.person.preferred_language == "fi" and user.locale is None
+    refused = client.post("/account", data={"display_name": user.display_name, "locale": "", "mail_language": "xx"})
+    assert refused.status_code == 200 and user.person.preferred_language == "fi"

@@ -246,7 +246,7 @@ def test_the_secretariat_imports_through_the_page_and_reviews_before_saving(app,
     for i, row in enumerate(draft.rows):
         form[f"row-{i}"] = f"p{row['person_id']}" if row["category"] in ("matched", "probable") else "ignore"
     applied = client.post(response.location, data={**form, "action": "apply"}, follow_redirects=True)
-    assert "Attendance saved: 8 people from 6 countries." in applied.get_data(as_text=True)
+    assert "Attendance saved. People: 8; countries: 6." in applied.get_data(as_text=True)
     again = client.post(response.location, data={**form, "action": "apply"}, follow_redirects=True)
     assert "already applied or discarded" in again.get_data(as_text=True)
     assert _counts(event) == (1, 8)

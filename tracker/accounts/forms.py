@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from tracker.accounts.models import Role
 from tracker.accounts.services import MIN_PASSWORD_LENGTH
+from tracker.core.forms import Form
+from tracker.core.i18n import LANGUAGE_NAMES
 
 ROLE_CHOICES = [
     (Role.SECRETARIAT.value, _l("Secretariat")),
@@ -21,10 +22,10 @@ ROLE_CHOICES = [
 def language_choices(with_browser: bool = True) -> list[tuple[str, object]]:
     """Interface languages for a select box."""
     choices: list[tuple[str, object]] = [("", _l("As my browser asks"))] if with_browser else []
-    return choices + [("en", "English"), ("fr", "français"), ("de", "Deutsch")]
+    return choices + list(LANGUAGE_NAMES.items())
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Email and password."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -32,13 +33,13 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     """Ask for a reset link."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """Choose a password (reset link, invitation, or account page)."""
 
     password = PasswordField(
@@ -62,21 +63,25 @@ class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=500)])
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     """The header's language switcher."""
 
     language = SelectField(_l("Language"), choices=language_choices(False), validators=[DataRequired()])
     next = HiddenField()
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     """One's own display name and interface language."""
 
     display_name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     locale = SelectField(_l("Interface language"), choices=language_choices())
+    mail_language = SelectField(
+        _l("Language of our emails to you"), choices=list(LANGUAGE_NAMES.items()), validators=[Optional()],
+        description=_l("Invitations, reminders and replies of the service desk come in this language."),
+    )
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     """Invite or edit an account (secretariat)."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])

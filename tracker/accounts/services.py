@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -16,6 +17,9 @@ from tracker.audit.services import record_change
 from tracker.core.time import utcnow
 from tracker.extensions import db
 from tracker.mail.services import queue_email
+
+if TYPE_CHECKING:
+    from tracker.contacts.models import Person
 
 _hasher = PasswordHasher()
 #: Verified against when the email is unknown, so both answers take the same time.
@@ -155,6 +159,17 @@ def user_for_link_token(token: str, purpose: str) -> User:
     return user
 
 
+def mail_language_of(user: User) -> str:
+    """The language to write to a user in: their interface language, their person's, else the page's they used."""
+    from flask_babel import get_locale
+
+    from tracker.core.i18n import mail_language
+
+    page = get_locale()
+    return mail_language(user.locale, user.person.preferred_language if user.person else None,
+                         str(page) if page else None)
+
+
 def request_password_reset(email: str) -> None:
     """Queue a reset link for an existing, enabled account; silent otherwise."""
     user = find_user_by_email(email)
@@ -166,7 +181,7 @@ def request_password_reset(email: str) -> None:
         key=f"password-reset:{user.id}:{hashlib.sha256(token.encode()).hexdigest()[:16]}",
         to=[user.email],
         template="accounts/emails/password_reset",
-        language=user.locale or "en",
+        language=mail_language_of(user),
         sensitive=True,
         user=user,
         link=f"{current_app.config['BASE_URL']}/password/reset/{token}",
@@ -234,3 +249,10 @@ def set_locale(user: User, locale: str | None) -> None:
     """Remember the user's interface language."""
     user.locale = locale or None
     record_change(user, by=user)
+
+
+def set_mail_language(person: Person, language: str, *, by: User) -> None:
+    """Remember the language a person's emails and personal links are written in."""
+    if person.preferred_language != language:
+        person.preferred_language = language
+        record_change(person, by=by)

@@ -150,10 +150,16 @@ def switch_language():
 @bp.route("/account", methods=["GET", "POST"])
 def account():
     """One's own preferences."""
-    form = PreferencesForm(obj=current_user, locale=current_user.locale or "")
+    person = current_user.person
+    form = PreferencesForm(obj=current_user, locale=current_user.locale or "",
+                           mail_language=person.preferred_language if person else None)
+    if person is None:
+        del form.mail_language
     if form.validate_on_submit():
         current_user.display_name = (form.display_name.data or "").strip()
         services.set_locale(current_user, form.locale.data)
+        if person is not None and form.mail_language.data:
+            services.set_mail_language(person, form.mail_language.data, by=current_user)
         db.session.commit()
         flash(_("Your preferences are saved."), "success")
         return redirect(url_for("accounts.account"))

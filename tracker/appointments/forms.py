@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -21,9 +20,10 @@ from wtforms.widgets import HiddenInput
 
 from tracker.appointments.labels import KIND_LABELS, ORGANISATION_KIND_LABELS
 from tracker.contacts.forms import PHONE_NUMBER, optional_int
+from tracker.core.forms import Form
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """The contact point confirms, correcting their details and optionally proposing an alternate."""
 
     given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=100)])
@@ -53,7 +53,7 @@ class ConfirmForm(FlaskForm):
             raise ValidationError(_l("The alternate must be someone else."))
 
 
-class ReplacementForm(FlaskForm):
+class ReplacementForm(Form):
     """The contact point proposes someone to take their place."""
 
     given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=100)])
@@ -62,19 +62,19 @@ class ReplacementForm(FlaskForm):
     organisation_name = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     """The contact point declines the appointment."""
 
     reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=2000)])
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     """Ask to confirm, with the Permanent Representation in copy or not."""
 
     cc_permrep = BooleanField(_l("Copy the Permanent Representation's mailbox"))
 
 
-class AppointForm(FlaskForm):
+class AppointForm(Form):
     """The secretariat appoints a person of the country (an existing one, or a new one)."""
 
     person_id = SelectField(_l("Person on record"), coerce=optional_int, validators=[Optional()])
@@ -96,7 +96,7 @@ class AppointForm(FlaskForm):
             raise ValidationError(_l("Choose a person on record, or give a new person's name and email."))
 
 
-class EditAppointmentForm(FlaskForm):
+class EditAppointmentForm(Form):
     """The secretariat edits an appointment's details."""
 
     kind = SelectField(_l("Appointed as"), choices=list(KIND_LABELS.items()))
@@ -113,7 +113,7 @@ class EditAppointmentForm(FlaskForm):
             raise ValidationError(_l("The end date is before the start date."))
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     """A reply received by email, letter or phone."""
 
     outcome = SelectField(_l("The reply"), choices=[("confirmed", _l("Confirms the appointment")),
@@ -126,7 +126,7 @@ class ReplyForm(FlaskForm):
                            description=_l("PDF, image, email (.eml, .msg), Word or text file."))
 
 
-class EndForm(FlaskForm):
+class EndForm(Form):
     """End an appointment or turn down a proposal, with a note."""
 
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])

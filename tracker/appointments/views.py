@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import refresh
+from flask_babel import ngettext, refresh
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -124,7 +124,8 @@ def carry_over():
             flash(refusal_message(refused), "error")
         else:
             db.session.commit()
-            flash(_("%(count)s contact points are now awaiting confirmation.", count=len(created)) if created
+            flash(ngettext("%(num)d contact point is now awaiting confirmation.",
+                           "%(num)d contact points are now awaiting confirmation.", len(created)) if created
                   else _("Every earlier contact point is already carried over."), "success")
     return redirect(url_for("appointments.overview"))
 
@@ -134,10 +135,12 @@ def _ask(appointments: list[Appointment], form: RequestForm) -> None:
     db.session.commit()
     relay_after_commit()
     if result.asked:
-        flash(_("%(count)s people are asked to confirm; the emails are on their way.", count=len(result.asked)), "success")
+        flash(ngettext("%(num)d person is asked to confirm; the email is on its way.",
+                       "%(num)d people are asked to confirm; the emails are on their way.", len(result.asked)), "success")
     if result.recently_asked:
-        flash(_("%(count)s people were asked less than 10 minutes ago and are not asked again.",
-                count=len(result.recently_asked)), "info")
+        flash(ngettext("%(num)d person was asked less than 10 minutes ago and is not asked again.",
+                       "%(num)d people were asked less than 10 minutes ago and are not asked again.",
+                       len(result.recently_asked)), "info")
     if not result.asked and not result.recently_asked:
         flash(_("Nobody is awaiting confirmation."), "info")
 

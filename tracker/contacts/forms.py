@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import HiddenInput
+
+from tracker.core.forms import Form
 
 
 def optional_int(value: object) -> int | None:
@@ -23,7 +24,7 @@ ROLE_LABELS = {
 }
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     """A person's details."""
 
     given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=100)])
@@ -40,7 +41,7 @@ class PersonForm(FlaskForm):
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     """A role held from a date."""
 
     kind = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()), validators=[DataRequired()])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,5 +27,29 @@ def report_edit_conflict(form, record) -> None:
     ))
 
 
-class ActionForm(FlaskForm):
+class CatalogueTranslations:
+    """WTForms' own messages ("This field is required.") looked up in the tracker's catalogues."""
+
+    def gettext(self, string: str) -> str:
+        """The message in the request's language."""
+        return get_translations().gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The message with a count in the request's language (WTForms fills the placeholders itself)."""
+        return get_translations().ngettext(singular, plural, n)
+
+
+_TRANSLATIONS = CatalogueTranslations()
+
+
+class Form(FlaskForm):
+    """The base of every form: Flask-WTF's CSRF, with WTForms' messages from the tracker's 24 catalogues."""
+
+    class Meta:
+        def get_translations(self, form):  # noqa: ANN001, ANN201 - WTForms' hook
+            """The tracker's catalogues instead of WTForms' own (which lack half the EU languages)."""
+            return _TRANSLATIONS
+
+
+class ActionForm(Form):
     """A button that acts on one record (the CSRF token is its only field)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel import Locale, dates
+from babel import Locale, dates, numbers
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -13,8 +13,13 @@ from flask_login import current_user
 from tracker.core.urls import absolute_url
 from tracker.countries.reference import territory_code
 
-#: The name of each interface language in that language.
-LANGUAGE_NAMES = {"en": "English", "fr": "français", "de": "Deutsch"}
+#: The name of each official EU language in that language, in the EU's protocol order (as ECL's language list).
+LANGUAGE_NAMES = {
+    "bg": "български", "es": "español", "cs": "čeština", "da": "dansk", "de": "Deutsch", "et": "eesti",
+    "el": "ελληνικά", "en": "English", "fr": "français", "ga": "Gaeilge", "hr": "hrvatski", "it": "italiano",
+    "lv": "latviešu", "lt": "lietuvių", "hu": "magyar", "mt": "Malti", "nl": "Nederlands", "pl": "polski",
+    "pt": "português", "ro": "română", "sk": "slovenčina", "sl": "slovenščina", "fi": "suomi", "sv": "svenska",
+}
 
 
 def select_locale() -> str:
@@ -43,14 +48,13 @@ def select_timezone() -> str:
 
 def country_name(code: str, language: str | None = None) -> str:
     """The member state's name in `language` (a letter's), else in the current interface language."""
-    locale = Locale.parse(language) if language else get_locale() or Locale("en")
+    locale = Locale.parse(formatting_locale(language))
     return locale.territories.get(territory_code(code), code)
 
 
 def language_name(code: str) -> str:
     """A language's name in the current interface language."""
-    locale = get_locale() or Locale("en")
-    return locale.languages.get(code, code)
+    return Locale.parse(formatting_locale()).languages.get(code, code)
 
 
 def mail_languages() -> list[str]:
@@ -73,10 +77,17 @@ def mail_language(*candidates: str | None) -> str:
     return "en"
 
 
+#: The CLDR locale behind a language where the EU's usage differs from CLDR's default for it.
+EU_LOCALES = {"en": "en_IE", "pt": "pt_PT"}
+
+
 def formatting_locale(language: str | None = None) -> str:
-    """The Babel locale for dates and numbers in `language` (else the interface's): EU English (en_IE) for English."""
+    """The Babel locale for names, dates and numbers in `language` (else the interface's).
+
+    English is Ireland's (day before month, 24-hour clock) and Portuguese is Portugal's, as the EU writes them.
+    """
     language = language or str(get_locale() or "en")
-    return "en_IE" if language == "en" else language
+    return EU_LOCALES.get(language, language)
 
 
 def zoned_time(moment: datetime | None, zone: str) -> str:
@@ -100,11 +111,25 @@ def format_day(day: date | None, format: str = "medium", language: str | None = 
     return dates.format_date(day, format, locale=formatting_locale(language))
 
 
+def format_number(value: float | int | None, decimals: int = 1) -> str:
+    """A number in the interface language's notation ("1 234,5" in French), with at most `decimals` decimals."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
+    return numbers.format_decimal(value, pattern, locale=formatting_locale())
+
+
+def kilobytes(size: int | None) -> str:
+    """A file size in KB, in the interface language's notation ("12,3 KB")."""
+    return f"{format_number((size or 0) / 1024)}\u00a0KB"
+
+
 def init_app(app: Flask) -> None:
     """Expose the helpers to templates."""
     from tracker.accounts.forms import ROLE_CHOICES
     from tracker.appointments.labels import HOW_LABELS, KIND_IN_SENTENCE, STATE_LABELS
     from tracker.appointments.labels import KIND_LABELS as APPOINTMENT_KIND_LABELS
+    from tracker.audit.labels import action_label, entity_label
     from tracker.contacts.forms import ROLE_LABELS
     from tracker.countries.labels import milestone_label
     from tracker.digests import labels as digests
@@ -136,7 +161,8 @@ def init_app(app: Flask) -> None:
         HEADLINE_LABELS=digests.HEADLINE_LABELS, DIGEST_KIND_LABELS=digests.KIND_LABELS, BRUSSELS_ZONE=ZoneInfo("Europe/Brussels"),
     )
     app.jinja_env.filters.update(
-        brussels=brussels_time, zoned=zoned_time, language_name=language_name, milestone_label=milestone_label,
+        brussels=brussels_time, zoned=zoned_time, number=format_number, kilobytes=kilobytes,
+        action_label=action_label, entity_label=entity_label, language_name=language_name, milestone_label=milestone_label,
         country_name=country_name,
         role_kind_label=lambda kind: ROLE_LABELS.get(kind, kind),
         readiness_label=lambda code: participation.READINESS_LABELS.get(code, code),

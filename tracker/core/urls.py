@@ -1,11 +1,31 @@
-"""Absolute links for emails and letters, built without a request."""
+"""Absolute links for emails and letters, built without a request; versioned links to static files."""
 
 from __future__ import annotations
 
-from flask import current_app
+import os
+from typing import Any
+
+from flask import Flask, current_app
 
 
 def absolute_url(endpoint: str, **values: object) -> str:
     """The address of a page under TRACKER_BASE_URL (works in jobs and commands too)."""
     adapter = current_app.url_map.bind("localhost")
     return current_app.config["BASE_URL"].rstrip("/") + adapter.build(endpoint, values)
+
+
+def static_version(static_folder: str, filename: str) -> str:
+    """A token that changes when the static file changes (its modification time), for cache busting."""
+    try:
+        return str(int(os.stat(os.path.join(static_folder, filename)).st_mtime))
+    except OSError:
+        return "0"
+
+
+def init_app(app: Flask) -> None:
+    """Every url_for('static', ...) carries ?v=<mtime>, so browsers may cache static files (SEND_FILE_MAX_AGE_DEFAULT)."""
+
+    @app.url_defaults
+    def _version_static(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint == "static" and "filename" in values and "v" not in values and app.static_folder:
+            values["v"] = static_version(app.static_folder, values["filename"])

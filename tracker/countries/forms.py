@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from tracker.core.forms import Form
 
-class MemberStateForm(FlaskForm):
+
+class MemberStateForm(Form):
     """Ministry and Permanent Representation details."""
 
     correspondence_language = SelectField(_l("Correspondence language"), validators=[DataRequired()])
@@ -25,7 +26,7 @@ class MemberStateForm(FlaskForm):
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
-class DeadlineForm(FlaskForm):
+class DeadlineForm(Form):
     """A due moment, in Brussels time."""
 
     due_on = DateField(_l("Due date"), validators=[DataRequired()])

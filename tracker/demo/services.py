@@ -5,8 +5,10 @@ Every function is idempotent: running it again adds nothing that is already ther
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -271,14 +273,9 @@ DEMO_EVENTS = (
     ("twinit-2", "webinar", "Webinar: reusing 3D heritage in schools", None, time(14, 0), time(15, 30),
      "Europe/Brussels", "", None, ()),
 )
-#: Titles in a few languages (the others show the English title).
-DEMO_EVENT_TITLES = {
-    "Introductory meeting": {"et": "Sissejuhatav kohtumine", "fr": "Réunion d'introduction",
-                             "de": "Einführungstreffen", "el": "Εισαγωγική συνάντηση"},
-    "3D Café: rights and licences, your questions": {
-        "et": "3D-kohvik: õigused ja litsentsid, teie küsimused", "fr": "Café 3D : droits et licences, vos questions",
-        "de": "3D-Café: Rechte und Lizenzen, Ihre Fragen"},
-}
+#: The events' titles in the 23 other official languages (tracker/demo/event_titles.json).
+DEMO_EVENT_TITLES: dict[str, dict[str, str]] = json.loads(
+    (Path(__file__).with_name("event_titles.json")).read_text(encoding="utf-8"))
 #: Who holds the upcoming Café's 12 places (it is full: more go to the waiting list), and who waits.
 DEMO_CAFE_PLACES = ("AT", "BE", "CZ", "DE", "DK", "ES", "FI", "FR", "IE", "IT", "NL", "PT")
 DEMO_CAFE_WAITING = ("PL",)
@@ -306,6 +303,8 @@ def load_events(states: dict[str, MemberState], campaigns: dict[str, Campaign]) 
                       uid=f"demo-event-{index + 1}@twin-it-tracker",
                       description="An invented event of the demo campaign.")
         for language, translated in DEMO_EVENT_TITLES.get(title, {}).items():
+            if translated == title:
+                continue  # a name kept in English ("Hack for Europe")
             event.translations[language] = EventTranslation(language=language, title=translated, description="")
         db.session.add(event)
         record_change(event, by=ACTOR, action="create", how="cli")

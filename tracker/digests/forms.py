@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 from wtforms.validators import DataRequired
 
+from tracker.core.forms import Form
 
-class BuildForm(FlaskForm):
+
+class BuildForm(Form):
     """Which campaign, and whether to email it at once."""
 
     campaign = SelectField(_l("Campaign"), validators=[DataRequired()])

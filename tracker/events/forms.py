@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from tracker.core.forms import Form
 from tracker.countries.reference import TIME_ZONES
 from tracker.events.labels import AUDIENCE_LABELS, KIND_LABELS
 from tracker.events.services import Decision
@@ -28,7 +28,7 @@ ZONE_CHOICES = [("Europe/Brussels", "Europe/Brussels")] + [
     (zone, zone) for zone in sorted(set(TIME_ZONES.values()) - {"Europe/Brussels"})] + [("UTC", "UTC")]
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     """An event's kind, title, time, place, audience and places."""
 
     kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), validators=[DataRequired()])
@@ -60,7 +60,7 @@ class EventForm(FlaskForm):
             raise ValidationError(_l("Choose the countries the event is for."))
 
 
-class TranslationForm(FlaskForm):
+class TranslationForm(Form):
     """The event's title and description in one more language."""
 
     language = SelectField(_l("Language"), validators=[DataRequired()])
@@ -69,7 +69,7 @@ class TranslationForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """An attendance report exported from the meeting tool."""
 
     report = FileField(_l("Attendance report"), validators=[FileRequired(_l("Choose the file to import."))],
@@ -77,14 +77,14 @@ class ImportForm(FlaskForm):
                                       "report, or a CSV file with a name or email column."))
 
 
-class PersonChoiceForm(FlaskForm):
+class PersonChoiceForm(Form):
     """Pick a person (to register them, or to record that they attended)."""
 
     person_id = SelectField(_l("Person"), coerce=int, validators=[DataRequired(_l("Choose a person."))])
     minutes = IntegerField(_l("Minutes attended"), validators=[Optional(), NumberRange(min=0, max=100_000)])
 
 
-class FeedForm(FlaskForm):
+class FeedForm(Form):
     """A new calendar feed address."""
 
     member_state = SelectField(_l("Calendar of"), validators=[Optional()])

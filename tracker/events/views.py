@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -201,7 +201,8 @@ def cancel(event_id: int):
     if ActionForm().validate_on_submit():
         told = services.cancel_event(event, by=current_user)
         db.session.commit()
-        flash(_("The event is cancelled; %(count)s people registered or waiting were told.", count=len(told)), "success")
+        flash(ngettext("The event is cancelled; %(num)d person registered or waiting was told.",
+                       "The event is cancelled; %(num)d people registered or waiting were told.", len(told)), "success")
     return redirect(url_for("events.show", event_id=event.id))
 
 
@@ -238,7 +239,7 @@ def invite(event_id: int):
             from tracker.mail.services import relay_after_commit
 
             relay_after_commit()
-            flash(_("%(count)s invitations are on their way.", count=sent) if sent else
+            flash(ngettext("%(num)d invitation is on its way.", "%(num)d invitations are on their way.", sent) if sent else
                   _("Everyone in the audience already has the invitation to this version of the event."),
                   "success" if sent else "info")
     return redirect(url_for("events.show", event_id=event.id))
@@ -351,7 +352,7 @@ def review_import(import_id: int):
             db.session.rollback()
             flash(_("Someone else applied or discarded this import meanwhile."), "error")
         else:
-            flash(_("Attendance saved: %(people)s people from %(countries)s countries.", people=result.attended,
+            flash(_("Attendance saved. People: %(people)s; countries: %(countries)s.", people=result.attended,
                     countries=result.countries), "success")
             return redirect(url_for("events.show", event_id=draft.event_id) + "#attendance")
     people_ids = {row["person_id"] for row in draft.rows} | {c[0] for row in draft.rows for c in row["candidates"]}

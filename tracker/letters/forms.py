@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from tracker.core.forms import Form
 from tracker.letters.labels import KIND_LABELS, SELECTION_LABELS
 from tracker.letters.services import unknown_placeholders
 
 
-class LetterForm(FlaskForm):
+class LetterForm(Form):
     """Which letter, to which countries, in which language."""
 
     kind = SelectField(_l("Letter"), choices=list(KIND_LABELS.items()), validators=[DataRequired()])
@@ -29,7 +29,7 @@ class LetterForm(FlaskForm):
             raise ValidationError(_l("Choose at least one country, or another group."))
 
 
-class LetterTextForm(FlaskForm):
+class LetterTextForm(Form):
     """The secretariat's wording of one letter in one language."""
 
     kind: str = "invitation"

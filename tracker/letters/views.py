@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from tracker.core.forms import EDIT_CONFLICTS, ActionForm, report_edit_conflict
@@ -79,7 +80,7 @@ def new():
                 if len(letters) == 1:
                     flash(_("Letter %(reference)s is issued.", reference=letters[0].reference), "success")
                     return redirect(url_for("letters.show", letter_id=letters[0].id))
-                flash(_("%(count)s letters are issued.", count=len(letters)), "success")
+                flash(ngettext("%(num)d letter is issued.", "%(num)d letters are issued.", len(letters)), "success")
                 return redirect(url_for("letters.batch", batch_id=letters[0].batch_id))
             if not chosen:
                 problems.append(_("No country matches that choice."))
@@ -178,7 +179,7 @@ def send_batch(batch_id: int):
             refused.append(str(problem.message))
     db.session.commit()
     relay_after_commit(*sent)
-    flash(_("%(count)s letters are on their way.", count=len(sent)), "success")
+    flash(ngettext("%(num)d letter is on its way.", "%(num)d letters are on their way.", len(sent)), "success")
     for problem in refused:
         flash(problem, "error")
     return redirect(url_for("letters.batch", batch_id=found.id))

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from tracker.core.forms import Form
 from tracker.participation.labels import PRIORITY_LABELS, REUSE_LABELS
 from tracker.participation.models import RIGHTS_STATEMENTS
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """Move the country along the workflow (or pause it, or record that it leaves)."""
 
     status = SelectField(_l("New status"), validators=[DataRequired()])
@@ -25,7 +25,7 @@ def _url(label):
     return StringField(label, validators=[Optional(), Length(max=500), URL(message=_l("Give a full web address (https://...)."))])
 
 
-class AssetForm(FlaskForm):
+class AssetForm(Form):
     """An asset's description, reuse intent and paradata."""
 
     title = StringField(_l("Title in the original language"), validators=[DataRequired(), Length(max=300)])

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from tracker.core.forms import Form
 from tracker.reminders.labels import AUDIENCE_LABELS
 
 WHEN_CHOICES = [("before", _l("before the due day")), ("on", _l("on the due day")), ("after", _l("after the due day"))]
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     """One rung of a reminder ladder."""
 
     days = IntegerField(_l("Days"), validators=[InputRequired(), NumberRange(min=0, max=365)], default=3)
@@ -40,7 +40,7 @@ class StepForm(FlaskForm):
         self.when.data = "before" if offset_days < 0 else "after" if offset_days > 0 else "on"
 
 
-class DismissForm(FlaskForm):
+class DismissForm(Form):
     """Why an escalation should not go."""
 
     note = TextAreaField(_l("Why (kept in the history)"), validators=[Optional(), Length(max=1000)])

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from tracker.core.forms import Form
 from tracker.tickets.labels import CATEGORY_LABELS
 
 #: How long a message may be.
 MESSAGE_MAX = 20_000
 
 
-class TicketForm(FlaskForm):
+class TicketForm(Form):
     """A new question to the service desk."""
 
     member_state = SelectField(_l("Country"), validators=[Optional()])
@@ -27,7 +27,7 @@ class TicketForm(FlaskForm):
     attachments = MultipleFileField(_l("Attachments (optional)"))
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     """A reply in the thread (or, for the secretariat, an internal note)."""
 
     body = TextAreaField(_l("Message"), validators=[DataRequired(_l("Write a message.")), Length(max=MESSAGE_MAX)])
@@ -37,33 +37,33 @@ class ReplyForm(FlaskForm):
                                             ("resolved", _l("Mark as resolved"))], default="open")
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """A new status."""
 
     status = SelectField(_l("Status"), validators=[DataRequired()])
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     """Who handles the ticket."""
 
     assignee = SelectField(_l("Assigned to"), validators=[Optional()])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     """The ticket this one duplicates."""
 
     into = IntegerField(_l("Number of the ticket to keep"), validators=[DataRequired(_l("Give a ticket number."))])
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     """The asset or event the ticket is about."""
 
     asset = SelectField(_l("Asset"), validators=[Optional()])
     event = SelectField(_l("Event"), validators=[Optional()])
 
 
-class SavedReplyForm(FlaskForm):
+class SavedReplyForm(Form):
     """A reply the secretariat reuses."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -105,9 +105,10 @@ def new():
                 from tracker.mail.services import relay_after_commit
 
                 relay_after_commit()
-                flash(_("Your question is ticket %(reference)s. The service desk answers within %(days)s working "
-                        "days.", reference=ticket.reference, days=current_app.config["SLA_FIRST_RESPONSE_DAYS"]),
-                      "success")
+                flash(ngettext("Your question is ticket %(reference)s. The service desk answers within %(num)d "
+                               "working day.", "Your question is ticket %(reference)s. The service desk answers "
+                               "within %(num)d working days.", current_app.config["SLA_FIRST_RESPONSE_DAYS"],
+                               reference=ticket.reference), "success")
                 return redirect(url_for("tickets.show", ticket_id=ticket.id))
     status = 422 if request.method == "POST" else 200
     return render_template("tickets/new.html", form=form), status

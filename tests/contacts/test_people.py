@@ -241,13 +241,13 @@ def test_audit_log_of_a_person_lists_the_creation(client, login_as):
     person = _person("kadri.lepp@ee.demo.test")
 
     log = client.get(f"/audit?entity=people&id={person.id}").get_data(as_text=True)
-    assert f"create people #{person.id}" in log
+    assert f"Person #{person.id}: created" in log
     assert "kadri.lepp@ee.demo.test" in log and "secretariat@demo.test" in log
     history = client.get(f"/people/{person.id}").get_data(as_text=True)
-    assert f"create people #{person.id}" in history
+    assert f"Person #{person.id}: created" in history
 
     login_as("viewer")
-    assert f"create people #{person.id}" in client.get(f"/audit?entity=people&id={person.id}").get_data(as_text=True)
+    assert f"Person #{person.id}: created" in client.get(f"/audit?entity=people&id={person.id}").get_data(as_text=True)
 
 
 # -- search ------------------------------------------------------------------------------

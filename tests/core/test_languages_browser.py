@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app, url_for
 
-from tests.conftest import ARTIFACTS, LOGINS
+from tests.conftest import ARTIFACTS, DATABASE_URL, LOGINS
 from tests.english import VISIBLE_TEXT, data_strings, english_left
 from tests.pages import NOT_PAGES
 from tests.test_authorization import ROUTES, _resolve, estonian_appointment
@@ -35,11 +35,15 @@ def _walk(page, base: str, urls: list[str], language: str, problems: list[str]) 
             problems.append(f"{language} {url}: {hit}")
 
 
+#: Every language but English. The catalogues and templates are files, the same whichever database is under
+#: them: the PostgreSQL run of `make test` walks Greek, Bulgarian and Irish (two other scripts, five plural forms)
+#: and the SQLite run walks all 23, which keeps CI within its time.
 LANGUAGES = tuple(code for code in LANGUAGE_NAMES if code != "en")
+WALKED = ("el", "bg", "ga") if DATABASE_URL.startswith("postgresql") else LANGUAGES
 
 
 def test_contact_point_pages_have_no_english_in_any_language(base_app, live_server, browser):
-    """A contact point (logged in, and by their personal links) reads every page in each of the 23 other languages."""
+    """A contact point (logged in, and by their personal links) reads every page in each language walked."""
     with base_app.test_request_context():
         assert set(LANGUAGE_NAMES) == set(current_app.config["UI_LANGUAGES"])
         user = db.session.scalar(sa.select(User).where(User.email == LOGINS["cp_own"]))
@@ -55,7 +59,7 @@ def test_contact_point_pages_have_no_english_in_any_language(base_app, live_serv
     visitor = browser.new_context(locale="en-GB")
     page = visitor.new_page()
     page.goto(f"{live_server}/login")
-    for language in LANGUAGES:
+    for language in WALKED:
         _switch(page, language)
         _walk(page, live_server, anonymous, language, problems)
     visitor.close()
@@ -68,7 +72,7 @@ def test_contact_point_pages_have_no_english_in_any_language(base_app, live_serv
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server}/")
     try:
-        for language in LANGUAGES:
+        for language in WALKED:
             _switch(page, language)
             _walk(page, live_server, own, language, problems)
             if language in ("el", "bg", "ga", "mt"):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import get_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from tracker.accounts.models import LoginAttempt, Role, User
@@ -159,15 +160,11 @@ def user_for_link_token(token: str, purpose: str) -> User:
     return user
 
 
-def mail_language_of(user: User) -> str:
-    """The language to write to a user in: their interface language, their person's, else the page's they used."""
-    from flask_babel import get_locale
-
+def mail_language_of(user: User, fallback: str | None = None) -> str:
+    """The language to write to a user in: their interface language, else their person's, else `fallback`."""
     from tracker.core.i18n import mail_language
 
-    page = get_locale()
-    return mail_language(user.locale, user.person.preferred_language if user.person else None,
-                         str(page) if page else None)
+    return mail_language(user.locale, user.person.preferred_language if user.person else None, fallback)
 
 
 def request_password_reset(email: str) -> None:
@@ -181,7 +178,7 @@ def request_password_reset(email: str) -> None:
         key=f"password-reset:{user.id}:{hashlib.sha256(token.encode()).hexdigest()[:16]}",
         to=[user.email],
         template="accounts/emails/password_reset",
-        language=mail_language_of(user),
+        language=mail_language_of(user, str(get_locale() or "")),  # else the language of the page they asked on
         sensitive=True,
         user=user,
         link=f"{current_app.config['BASE_URL']}/password/reset/{token}",

@@ -357,12 +357,11 @@ def _country_readers(ticket: Ticket) -> list[User]:
 
 def _tell_country(ticket: Ticket, message: TicketMessage) -> None:
     """Each contact point following the ticket gets the reply in their language."""
-    from tracker.core.i18n import mail_language
+    from tracker.accounts.services import mail_language_of
     from tracker.core.urls import absolute_url
 
     for reader in _country_readers(ticket):
-        language = mail_language(reader.locale, reader.person.preferred_language if reader.person else None,
-                                 ticket.language)
+        language = mail_language_of(reader, ticket.language)
         queue_email(key=f"ticket-reply:{message.id}:{reader.id}", to=[(reader.name, reader.email)],
                     template="tickets/emails/reply", language=language, member_state_id=ticket.member_state_id,
                     ticket=ticket, message=message, link=absolute_url("tickets.show", ticket_id=ticket.id))

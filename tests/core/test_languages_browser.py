@@ -25,9 +25,18 @@ def _switch(page, language: str) -> None:
     page.wait_for_function("code => document.documentElement.lang === code", arg=language)
 
 
+#: Forms sent empty, so that their validation messages are read too.
+SUBMITTED = ("/login", "/tickets/new")
+
+
 def _walk(page, base: str, urls: list[str], language: str, problems: list[str]) -> None:
     for url in urls:
         page.goto(base + url, wait_until="domcontentloaded")
+        if url in SUBMITTED:
+            with page.expect_navigation(wait_until="domcontentloaded"):
+                page.locator("main form button[type=submit]").last.click()
+            if not page.locator(".ecl-feedback-message").count():
+                problems.append(f"{language} {url}: sent empty, the form shows no error")
         lang = page.evaluate("document.documentElement.lang")
         if lang != language:
             problems.append(f"{language} {url}: the page says lang={lang}")

@@ -32,6 +32,7 @@ def _axe(page) -> list[dict]:
     return result["violations"]
 
 
+@pytest.mark.once  # the same templates whatever the database: checked in the SQLite run
 @pytest.mark.parametrize("who", ROLES)
 def test_every_page_has_no_axe_violation(base_app, live_server, browser, who):
     context = browser.new_context(bypass_csp=True, locale="en-GB")

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app, url_for
 
-from tests.conftest import ARTIFACTS, DATABASE_URL, LOGINS
+from tests.conftest import ARTIFACTS, LOGINS
 from tests.english import VISIBLE_TEXT, data_strings, english_left
 from tests.pages import NOT_PAGES
 from tests.test_authorization import ROUTES, _resolve, estonian_appointment
@@ -16,7 +16,8 @@ from tracker.appointments.services import make_link_token
 from tracker.core.i18n import LANGUAGE_NAMES
 from tracker.extensions import db
 
-pytestmark = pytest.mark.browser
+#: The templates and catalogues are files, the same whatever the database: `make test` walks them once (SQLite run).
+pytestmark = [pytest.mark.browser, pytest.mark.once]
 
 
 def _switch(page, language: str) -> None:
@@ -44,11 +45,8 @@ def _walk(page, base: str, urls: list[str], language: str, problems: list[str]) 
             problems.append(f"{language} {url}: {hit}")
 
 
-#: Every language but English. The catalogues and templates are files, the same whichever database is under
-#: them: the PostgreSQL run of `make test` walks Greek, Bulgarian and Irish (two other scripts, five plural forms)
-#: and the SQLite run walks all 23, which keeps CI within its time.
+#: Every language but English.
 LANGUAGES = tuple(code for code in LANGUAGE_NAMES if code != "en")
-WALKED = ("el", "bg", "ga") if DATABASE_URL.startswith("postgresql") else LANGUAGES
 
 
 def test_contact_point_pages_have_no_english_in_any_language(base_app, live_server, browser):
@@ -59,7 +57,7 @@ def test_contact_point_pages_have_no_english_in_any_language(base_app, live_serv
         own = [url_for(endpoint, **_resolve(values)) for (endpoint, method), (values, expected) in sorted(ROUTES.items())
                if method == "GET" and endpoint not in NOT_PAGES and expected["cp_own"] == 200]
         own += ["/audit", "/no-such-page"]  # refused (403) and unknown (404)
-        anonymous = ["/login", "/password/forgot", f"/password/reset/{make_user_token(user, 'reset')}",
+        anonymous = ["/login", f"/password/reset/{make_user_token(user, 'reset')}",
                      f"/invitation/{make_user_token(user, 'invitation')}", "/invitation/not-a-token",
                      f"/appointments/link/{make_link_token(estonian_appointment())}"]
         data_strings()
@@ -68,7 +66,7 @@ def test_contact_point_pages_have_no_english_in_any_language(base_app, live_serv
     visitor = browser.new_context(locale="en-GB")
     page = visitor.new_page()
     page.goto(f"{live_server}/login")
-    for language in WALKED:
+    for language in LANGUAGES:
         _switch(page, language)
         _walk(page, live_server, anonymous, language, problems)
     visitor.close()
@@ -81,7 +79,7 @@ def test_contact_point_pages_have_no_english_in_any_language(base_app, live_serv
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server}/")
     try:
-        for language in WALKED:
+        for language in LANGUAGES:
             _switch(page, language)
             _walk(page, live_server, own, language, problems)
             if language in ("el", "bg", "ga", "mt"):

@@ -153,13 +153,9 @@ def print_rows(results: dict[str, Any]) -> None:
 
 def main() -> None:
     """Run the attendance benchmark alone and print it."""
-    from flask_migrate import upgrade
+    from bench.kill_test import bench_app
 
-    from bench.kill_test import make_app
-
-    app = make_app(f"sqlite:///{BASE_DIR / 'instance' / 'bench.db'}")
-    with app.app_context():
-        upgrade()
+    app = bench_app()
     print_rows({"attendance": bench_attendance(app)})
 
 

@@ -237,6 +237,16 @@ def make_app(url: str):
                       profile="development")
 
 
+def bench_app():
+    """The app on the bench SQLite file (instance/bench.db), migrated to head."""
+    from flask_migrate import upgrade
+
+    app = make_app(f"sqlite:///{BASE_DIR / 'instance' / 'bench.db'}")
+    with app.app_context():
+        upgrade()
+    return app
+
+
 def prepare_database(url: str):
     """Migrate the empty database to head and load the demo campaign; returns the app."""
     from flask_migrate import upgrade

@@ -108,14 +108,9 @@ def print_rows(results: dict[str, Any]) -> None:
 
 def main() -> None:
     """Run on the bench SQLite file and print."""
-    from flask_migrate import upgrade
+    from bench.kill_test import bench_app
 
-    from bench.kill_test import make_app
-    from config import BASE_DIR
-
-    app = make_app(f"sqlite:///{BASE_DIR / 'instance' / 'bench.db'}")
-    with app.app_context():
-        upgrade()
+    app = bench_app()
     print_rows({"letters": bench_letters(app)})
 
 

@@ -103,14 +103,9 @@ def print_rows(results: dict[str, Any]) -> None:
 
 def main() -> None:
     """Run the page benchmark alone and print it."""
-    from bench.kill_test import make_app
-    from config import BASE_DIR
+    from bench.kill_test import bench_app
 
-    app = make_app(f"sqlite:///{BASE_DIR / 'instance' / 'bench.db'}")
-    from flask_migrate import upgrade
-
-    with app.app_context():
-        upgrade()
+    app = bench_app()
     results = {"pages_sqlite": bench_pages(app)}
     if os.environ.get("BENCH_PG_URL"):
         results["pages_postgresql"] = bench_pages_postgresql(os.environ["BENCH_PG_URL"])

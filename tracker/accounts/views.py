@@ -19,6 +19,7 @@ from tracker.accounts.forms import (
     UserForm,
 )
 from tracker.accounts.models import User
+from tracker.core import exports
 from tracker.core.forms import EDIT_CONFLICTS, report_edit_conflict
 from tracker.core.models import check_version
 from tracker.core.permissions import public, secretariat_required, staff_required
@@ -203,6 +204,23 @@ def users():
     """All accounts."""
     rows = db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
     return render_template("accounts/users.html", users=rows)
+
+
+USER_COLUMNS = (
+    exports.Column("email", lambda u: u.email), exports.Column("name", lambda u: u.display_name),
+    exports.Column("role", lambda u: u.role),
+    exports.Column("country", lambda u: u.member_state.code if u.member_state_id else ""),
+    exports.Column("enabled", lambda u: u.is_enabled), exports.Column("language", lambda u: u.locale or ""),
+    exports.Column("last_login_at", lambda u: u.last_login_at), exports.Column("created_at", lambda u: u.created_at),
+)
+
+
+@bp.get("/users/export.<fmt>")
+@staff_required
+def export_users(fmt: str):
+    """All accounts as CSV or XLSX (email addresses: audited)."""
+    rows = db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
+    return exports.download(fmt, "users", USER_COLUMNS, rows, personal=True, by=current_user, entity_type="users")
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])

@@ -625,11 +625,12 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_rows(campaign: Campaign) -> list[list[Any]]:
-    """One row per appointment of the campaign, in protocol order (tracker.core.exports neutralises the cells)."""
+def export_rows(campaign: Campaign, member_state: MemberState | None = None) -> list[list[Any]]:
+    """One row per appointment of the campaign (of one country), in protocol order (tracker.core.exports
+    neutralises the cells)."""
     order = {s.id: s.protocol_order for s in db.session.scalars(sa.select(MemberState))}
     rows = []
-    for a in sorted(appointments_of(campaign), key=lambda a: (order[a.member_state_id], a.kind != "primary", a.id)):
+    for a in sorted(appointments_of(campaign, member_state), key=lambda a: (order[a.member_state_id], a.kind != "primary", a.id)):
         person = a.person
         rows.append([
             a.member_state.code, a.kind, a.state, person.given_name, person.family_name, person.email, person.phone,

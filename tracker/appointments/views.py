@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext, refresh
 from flask_login import current_user
@@ -20,7 +20,7 @@ from tracker.appointments.forms import (
     RequestForm,
 )
 from tracker.appointments.models import Appointment
-from tracker.audit.services import list_entries, record_event
+from tracker.audit.services import list_entries
 from tracker.contacts.models import Organisation, Person
 from tracker.contacts.services import organisations_for, search_people
 from tracker.core import exports
@@ -34,7 +34,6 @@ from tracker.core.permissions import (
     staff_required,
     visible_or_404,
 )
-from tracker.core.time import utcnow
 from tracker.countries.reference import EU_LANGUAGES
 from tracker.countries.services import current_campaign
 from tracker.extensions import db
@@ -95,21 +94,27 @@ def overview():
     )
 
 
+#: The export's columns: each row of `services.export_rows` read by position.
+EXPORT_COLUMNS = tuple(exports.Column(name, lambda row, i=i: row[i]) for i, name in enumerate(services.EXPORT_COLUMNS))
+
+
 @bp.get("/appointments/export.<fmt>")
 @staff_required
 def export(fmt: str):
     """The appointments as CSV or XLSX (personal data: every export is audited)."""
-    if fmt not in exports.FORMATS:
-        abort(404)
     campaign = _campaign_or_404()
-    rows = services.export_rows(campaign)
-    record_event(action="export", entity_type="appointments", by=current_user,
-                 note=f"{fmt.upper()} export of {len(rows)} appointments of {campaign.code}")
-    db.session.commit()
-    body, mimetype = exports.render(fmt, services.EXPORT_COLUMNS, rows)
-    filename = f"appointments-{campaign.code}-{utcnow():%Y%m%d}.{fmt}"
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})
+    return exports.download(fmt, f"appointments-{campaign.code}", EXPORT_COLUMNS, services.export_rows(campaign),
+                            personal=True, by=current_user, entity_type="appointments")
+
+
+@bp.get("/countries/<code>/appointments/export.<fmt>")
+def export_member_state(code: str, fmt: str):
+    """One country's appointments as CSV or XLSX (its contact point may too; audited)."""
+    state = member_state_or_404(code)
+    campaign = _campaign_or_404()
+    return exports.download(fmt, f"appointments-{campaign.code}-{state.code}", EXPORT_COLUMNS,
+                            services.export_rows(campaign, state), personal=True, by=current_user,
+                            entity_type="appointments", member_state_id=state.id)
 
 
 @bp.post("/appointments/carry-over")

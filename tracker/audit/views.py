@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from tracker.audit.services import list_entries
+from tracker.core import exports
 from tracker.core.permissions import member_state_or_404, require_staff, staff_required
 from tracker.countries.models import MemberState
 from tracker.countries.services import list_member_states
@@ -44,3 +48,40 @@ def member_state_log(code: str):
     entries = list_entries(member_state_id=state.id, limit=PAGE_SIZE, before_id=_int_arg("before"))
     return render_template("audit/log.html", entries=entries, states=[], selected=state.code,
                            entity_type="", page_size=PAGE_SIZE, state=state)
+
+
+#: The most entries one export holds.
+EXPORT_LIMIT = 100_000
+
+AUDIT_COLUMNS = (
+    exports.Column("id", lambda e: e.id), exports.Column("at", lambda e: e.at),
+    exports.Column("actor", lambda e: e.actor_label), exports.Column("action", lambda e: e.action),
+    exports.Column("entity_type", lambda e: e.entity_type), exports.Column("entity_id", lambda e: e.entity_id),
+    exports.Column("country", lambda e: e.member_state.code if e.member_state_id else ""),
+    exports.Column("how", lambda e: e.how),
+    exports.Column("changes", lambda e: json.dumps(e.changes, ensure_ascii=False, sort_keys=True, default=str)),
+    exports.Column("note", lambda e: e.note),
+)
+
+
+@bp.get("/audit/export.<fmt>")
+@staff_required
+def export_log(fmt: str):
+    """The audit log, with the page's filters, as CSV or XLSX (it names people: audited)."""
+    code = request.args.get("country", "").upper()
+    state = db.session.scalar(sa.select(MemberState).where(MemberState.code == code)) if code else None
+    entries = list_entries(member_state_id=state.id if state else None,
+                           entity_type=request.args.get("entity", "")[:40] or None, entity_id=_int_arg("id"),
+                           limit=EXPORT_LIMIT)
+    return exports.download(fmt, "audit", AUDIT_COLUMNS, entries, personal=True, by=current_user,
+                            entity_type="audit_entries")
+
+
+@bp.get("/countries/<code>/audit/export.<fmt>")
+def export_member_state_log(code: str, fmt: str):
+    """One member state's audit trail as CSV or XLSX (audited)."""
+    state = member_state_or_404(code)
+    require_staff()
+    entries = list_entries(member_state_id=state.id, limit=EXPORT_LIMIT)
+    return exports.download(fmt, f"audit-{state.code}", AUDIT_COLUMNS, entries, personal=True, by=current_user,
+                            entity_type="audit_entries", member_state_id=state.id)

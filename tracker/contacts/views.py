@@ -13,6 +13,7 @@ from tracker.audit.services import list_entries
 from tracker.contacts import services
 from tracker.contacts.forms import ROLE_LABELS, PersonForm, RoleForm
 from tracker.contacts.models import Person
+from tracker.core import exports
 from tracker.core.forms import EDIT_CONFLICTS, report_edit_conflict
 from tracker.core.i18n import language_name
 from tracker.core.permissions import require_secretariat, secretariat_required, staff_required, visible_or_404
@@ -33,16 +34,39 @@ def _fill_choices(form: PersonForm, member_state_id: int | None) -> None:
     form.preferred_language.choices = [(code, language_name(code)) for code in EU_LANGUAGES]
 
 
+def _people_shown(limit: int = 500) -> tuple[str, str, list]:
+    """The people list's filters (?country=, ?q=) and the people they select."""
+    code = request.args.get("country", "").upper()
+    text = request.args.get("q", "").strip()[:100]
+    state = db.session.scalar(sa.select(MemberState).where(MemberState.code == code)) if code else None
+    return code, text, services.search_people(member_state_id=state.id if state else None, text=text, limit=limit)
+
+
 @bp.get("/people")
 @staff_required
 def people():
     """Everyone on record, filterable by country and name."""
-    code = request.args.get("country", "").upper()
-    text = request.args.get("q", "").strip()[:100]
-    state = db.session.scalar(sa.select(MemberState).where(MemberState.code == code)) if code else None
-    rows = services.search_people(member_state_id=state.id if state else None, text=text)
+    code, text, rows = _people_shown()
     return render_template("contacts/people.html", people=rows, states=list_member_states(),
                            selected=code, text=text)
+
+
+PEOPLE_COLUMNS = (
+    exports.Column("id", lambda p: p.id), exports.Column("given_name", lambda p: p.given_name),
+    exports.Column("family_name", lambda p: p.family_name), exports.Column("email", lambda p: p.email),
+    exports.Column("phone", lambda p: p.phone),
+    exports.Column("country", lambda p: p.member_state.code if p.member_state_id else ""),
+    exports.Column("organisation", lambda p: p.organisation.name if p.organisation_id else ""),
+    exports.Column("language", lambda p: p.preferred_language), exports.Column("erased_at", lambda p: p.erased_at),
+)
+
+
+@bp.get("/people/export.<fmt>")
+@staff_required
+def export_people(fmt: str):
+    """The people list, with its filters, as CSV or XLSX (personal data: audited)."""
+    _code, _text, rows = _people_shown(limit=100_000)
+    return exports.download(fmt, "people", PEOPLE_COLUMNS, rows, personal=True, by=current_user, entity_type="people")
 
 
 @bp.route("/people/new", methods=["GET", "POST"])

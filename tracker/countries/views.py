@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from tracker.contacts.models import Person
+from tracker.core import exports
 from tracker.core.forms import EDIT_CONFLICTS, report_edit_conflict
 from tracker.core.i18n import brussels_time, country_name, language_name
 from tracker.core.permissions import member_state_or_404, require_secretariat, secretariat_required
@@ -30,16 +31,21 @@ from tracker.tickets.services import overdue_count
 bp = Blueprint("countries", __name__)
 
 
+def _dashboard_shown(now: datetime):
+    """The campaign asked for (?campaign=, 404 when unknown) and its dashboard rows the user may see."""
+    campaign = services.campaign_by_code(request.args.get("campaign"))
+    if campaign is None:
+        abort(404)
+    only = current_user.member_state_id if current_user.is_contact_point else None
+    return campaign, services.dashboard_rows(campaign, today=now.astimezone(BRUSSELS).date(), now=now, only=only)
+
+
 @bp.get("/")
 def dashboard():
     """The tile map of the 27 countries, counts per stage, milestones, what is overdue and what changed."""
     campaigns = services.list_campaigns()
-    campaign = services.campaign_by_code(request.args.get("campaign"))
-    if campaign is None:
-        abort(404)
     now = utcnow()
-    only = current_user.member_state_id if current_user.is_contact_point else None
-    rows = services.dashboard_rows(campaign, today=now.astimezone(BRUSSELS).date(), now=now, only=only)
+    campaign, rows = _dashboard_shown(now)
     staff = current_user.is_staff
     changes, latest = services.recent_changes(since=now - timedelta(days=7)) if staff else (0, [])
     return render_template(
@@ -144,3 +150,21 @@ def extension(code: str, milestone_id: int):
             return redirect(url_for("countries.member_state", code=state.code))
     return render_template("countries/extension_form.html", form=form, milestone=milestone, state=state), \
         400 if form.errors else 200
+
+
+DASHBOARD_COLUMNS = (
+    exports.Column("country", lambda r: r.member_state.code), exports.Column("name", lambda r: r.member_state.name),
+    exports.Column("status", lambda r: r.status), exports.Column("stage", lambda r: r.stage),
+    exports.Column("contact_points", lambda r: r.contact_points),
+    exports.Column("next_milestone", lambda r: r.next_milestone.code if r.next_milestone else ""),
+    exports.Column("next_due_at", lambda r: r.next_due_at),
+    exports.Column("overdue", lambda r: [m.code for m in r.overdue]),
+)
+
+
+@bp.get("/countries/export.<fmt>")
+def export_dashboard(fmt: str):
+    """The dashboard's countries as CSV or XLSX (a contact point's own only; no personal data)."""
+    campaign, rows = _dashboard_shown(utcnow())
+    return exports.download(fmt, f"countries-{campaign.code}", DASHBOARD_COLUMNS, rows, personal=False,
+                            by=current_user, entity_type="member_states")

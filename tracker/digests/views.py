@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker.core import exports
 from tracker.core.forms import ActionForm
 from tracker.core.i18n import formatting_locale
 from tracker.core.permissions import secretariat_required, staff_required
@@ -114,3 +115,22 @@ def send(digest_id: int):
     relay_after_commit(message.id)
     flash(_("The digest is on its way to %(to)s.", to=digest.recipients), "success")
     return redirect(url_for("digests.show", digest_id=digest.id))
+
+
+DIGEST_COLUMNS = (
+    exports.Column("id", lambda d: d.id), exports.Column("kind", lambda d: d.kind),
+    exports.Column("period", lambda d: d.period or ""), exports.Column("built_at", lambda d: d.built_at),
+    exports.Column("built_by", lambda d: d.built_by_label), exports.Column("sha256", lambda d: d.sha256),
+    exports.Column("recipients", lambda d: d.recipients), exports.Column("sent_at", lambda d: d.sent_at),
+)
+
+
+@bp.get("/digests/export.<fmt>")
+@staff_required
+def export(fmt: str):
+    """The campaign's digests as CSV or XLSX (names staff and recipients: audited)."""
+    campaign = campaign_by_code(request.args.get("campaign"))
+    if campaign is None:
+        abort(404)
+    return exports.download(fmt, f"digests-{campaign.code}", DIGEST_COLUMNS, services.list_digests(campaign),
+                            personal=True, by=current_user, entity_type="digests")

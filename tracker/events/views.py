@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.contacts.models import Person
+from tracker.core import exports
 from tracker.core.forms import EDIT_CONFLICTS, ActionForm, report_edit_conflict
 from tracker.core.i18n import language_name, mail_language
 from tracker.core.permissions import public, require_secretariat, require_staff, visible_or_404
@@ -460,3 +461,77 @@ def feed(token: str):
                          base_url=current_app.config["BASE_URL"], member_state_code=contents.member_state_code)
     db.session.commit()
     return _ics(body, "twin-it.ics")
+
+
+# -- exports -------------------------------------------------------------------------------------
+
+EVENT_COLUMNS = (
+    exports.Column("id", lambda e: e.id), exports.Column("kind", lambda e: e.kind),
+    exports.Column("title", lambda e: e.title), exports.Column("starts_at", lambda e: e.starts_at),
+    exports.Column("ends_at", lambda e: e.ends_at), exports.Column("time_zone", lambda e: e.time_zone),
+    exports.Column("audience", lambda e: e.audience),
+    exports.Column("countries", lambda e: sorted(s.code for s in e.member_states)),
+    exports.Column("capacity", lambda e: e.capacity), exports.Column("online_url", lambda e: e.online_url),
+    exports.Column("venue", lambda e: e.venue), exports.Column("cancelled_at", lambda e: e.cancelled_at),
+)
+
+
+@bp.get("/events/export.<fmt>")
+def export(fmt: str):
+    """The campaign's events the user may see, as CSV or XLSX."""
+    campaign = campaign_by_code(request.args.get("campaign")) or current_campaign()
+    events = services.events_of(campaign, member_state_id=current_user.member_state_id, staff=current_user.is_staff)
+    return exports.download(fmt, "events", EVENT_COLUMNS, events, personal=False, by=current_user,
+                            entity_type="events")
+
+
+def _participant_rows(event: Event) -> list[dict]:
+    registrations = services.registrations_of(event)
+    attendance = {a.person_id: a for a in services.attendance_of(event)}
+    if not current_user.is_staff:
+        registrations = [r for r in registrations if r.member_state_id == current_user.member_state_id]
+        attendance = {k: a for k, a in attendance.items() if a.member_state_id == current_user.member_state_id}
+    rows, seen = [], set()
+    for registration in registrations:
+        seen.add(registration.person_id)
+        rows.append({"person": registration.person, "registration": registration,
+                     "attendance": attendance.get(registration.person_id)})
+    rows += [{"person": a.person, "registration": None, "attendance": a}
+             for person_id, a in attendance.items() if person_id not in seen]
+    return rows
+
+
+PARTICIPANT_COLUMNS = (
+    exports.Column("country", lambda r: r["person"].member_state.code if r["person"].member_state_id else ""),
+    exports.Column("given_name", lambda r: r["person"].given_name),
+    exports.Column("family_name", lambda r: r["person"].family_name),
+    exports.Column("email", lambda r: r["person"].email),
+    exports.Column("registration", lambda r: r["registration"].state if r["registration"] else ""),
+    exports.Column("registered_at", lambda r: r["registration"].requested_at if r["registration"] else None),
+    exports.Column("attended", lambda r: r["attendance"] is not None),
+    exports.Column("minutes", lambda r: r["attendance"].minutes if r["attendance"] else None),
+    exports.Column("joins", lambda r: r["attendance"].joins if r["attendance"] else None),
+    exports.Column("source", lambda r: r["attendance"].source if r["attendance"] else ""),
+)
+
+
+@bp.get("/events/<int:event_id>/participants.<fmt>")
+def export_participants(event_id: int, fmt: str):
+    """Who registered for and who attended the event (a contact point: their country's) as CSV or XLSX (audited)."""
+    event = _event_or_404(event_id)
+    return exports.download(fmt, f"event-{event.id}-participants", PARTICIPANT_COLUMNS, _participant_rows(event),
+                            personal=True, by=current_user, entity_type="events", entity_id=event.id,
+                            member_state_id=None if current_user.is_staff else current_user.member_state_id)
+
+
+@bp.get("/events/attendance/export.<fmt>")
+def export_campaign_attendance(fmt: str):
+    """People who attended per country and event, as CSV or XLSX (counts only)."""
+    require_staff()
+    campaign = campaign_by_code(request.args.get("campaign")) or current_campaign()
+    table = services.campaign_attendance(campaign)
+    columns = [exports.Column("country", lambda s: s.code)] + [
+        exports.Column(f"{e.id}: {e.title}", lambda s, e=e: table.counts.get((e.id, s.id), 0)) for e in table.events
+    ] + [exports.Column("events_attended", lambda s: table.attended_by(s))]
+    return exports.download(fmt, "attendance", columns, table.states, personal=False, by=current_user,
+                            entity_type="event_attendances")

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from tracker.core import exports
 from tracker.core.forms import EDIT_CONFLICTS, ActionForm, report_edit_conflict
 from tracker.core.i18n import language_name
 from tracker.core.permissions import member_state_or_404, secretariat_required, staff_required
@@ -234,3 +235,24 @@ def reset_text(kind: str, language: str):
     db.session.commit()
     flash(_("The built-in wording is back."), "success")
     return redirect(url_for("letters.edit_text", kind=kind, language=language))
+
+
+LETTER_COLUMNS = (
+    exports.Column("reference", lambda letter: letter.reference), exports.Column("kind", lambda letter: letter.kind),
+    exports.Column("country", lambda letter: letter.member_state.code), exports.Column("language", lambda letter: letter.language),
+    exports.Column("subject", lambda letter: letter.subject), exports.Column("issued_at", lambda letter: letter.issued_at),
+    exports.Column("issued_by", lambda letter: letter.issued_by_label), exports.Column("pages", lambda letter: letter.pages),
+    exports.Column("sha256", lambda letter: letter.sha256), exports.Column("sent_at", lambda letter: letter.sent_at),
+)
+
+
+@bp.get("/letters/export.<fmt>")
+@staff_required
+def export(fmt: str):
+    """The register of letters, with the page's filters, as CSV or XLSX (names the staff who issued them: audited)."""
+    codes = {state.code: state.id for state in list_member_states()}
+    kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
+    letters = services.list_letters(member_state_id=codes.get(request.args.get("country", "")), kind=kind,
+                                    search=request.args.get("q", "")[:60], limit=100_000)
+    return exports.download(fmt, "letters", LETTER_COLUMNS, letters, personal=True, by=current_user,
+                            entity_type="letters")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker.core import exports
 from tracker.core.forms import EDIT_CONFLICTS, ActionForm, report_edit_conflict
 from tracker.core.permissions import secretariat_required, staff_required
 from tracker.core.time import BRUSSELS, brussels, utcnow
@@ -43,23 +44,32 @@ def ladders():
     )
 
 
-@bp.get("/calendar")
-@staff_required
-def calendar():
-    """Every reminder planned for the next 30 days, day by day."""
-    start_arg = request.args.get("from", "")
-    try:
-        start_day = date.fromisoformat(start_arg) if start_arg else None
-    except ValueError:
-        start_day = None
-        flash(_("That is not a date; the calendar starts today."), "warning")
-    now = utcnow()
-    start = brussels(start_day, time(0, 0)) if start_day else now
+def _calendar_items(start_day: date | None) -> tuple[datetime, datetime, list]:
+    """The reminders planned in the 30 days from `start_day` (today when None)."""
+    start = brussels(start_day, time(0, 0)) if start_day else utcnow()
     end = start + timedelta(days=CALENDAR_DAYS)
     items = [
         item for item in services.plan_reminders(start)
         if item.state in ("planned", "due") and item.planned_at < end
     ]
+    return start, end, items
+
+
+def _start_day() -> date | None:
+    try:
+        return date.fromisoformat(request.args.get("from", "")) if request.args.get("from") else None
+    except ValueError:
+        return None
+
+
+@bp.get("/calendar")
+@staff_required
+def calendar():
+    """Every reminder planned for the next 30 days, day by day."""
+    start_day = _start_day()
+    if start_day is None and request.args.get("from"):
+        flash(_("That is not a date; the calendar starts today."), "warning")
+    start, end, items = _calendar_items(start_day)
     days: dict[date, list] = defaultdict(list)
     for item in items:
         days[item.planned_at.astimezone(BRUSSELS).date()].append(item)
@@ -189,3 +199,19 @@ def dismiss(dispatch_id: int):
             db.session.commit()
             flash(_("The escalation is dismissed; it will not be sent."), "success")
     return redirect(url_for("reminders.ladders"))
+
+
+CALENDAR_COLUMNS = (
+    exports.Column("planned_at", lambda i: i.planned_at), exports.Column("country", lambda i: i.member_state.code),
+    exports.Column("milestone", lambda i: i.milestone.code), exports.Column("due_at", lambda i: i.due_at),
+    exports.Column("offset_days", lambda i: i.step.offset_days), exports.Column("state", lambda i: i.state),
+)
+
+
+@bp.get("/calendar/export.<fmt>")
+@staff_required
+def export_calendar(fmt: str):
+    """The reminder calendar shown (30 days) as CSV or XLSX."""
+    _start, _end, items = _calendar_items(_start_day())
+    return exports.download(fmt, "reminders", CALENDAR_COLUMNS, items, personal=False, by=current_user,
+                            entity_type="reminder_dispatches")

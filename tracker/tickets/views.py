@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.accounts.models import User
+from tracker.core import exports
 from tracker.core.forms import EDIT_CONFLICTS, ActionForm, report_edit_conflict
 from tracker.core.i18n import language_name, mail_language
 from tracker.core.permissions import require_secretariat, require_staff, visible_or_404
@@ -53,12 +54,8 @@ def _may_write() -> None:
 # -- the queue ----------------------------------------------------------------------------------
 
 
-@bp.get("/tickets")
-def index():
-    """The queue (staff: every country, filtered) or the country's own tickets (contact point)."""
-    number = request.args.get("number", "")
-    if number.strip().lstrip("#").isdigit():
-        return redirect(url_for("tickets.show", ticket_id=int(number.strip().lstrip("#"))))
+def _queue_shown(limit: int = 500) -> tuple[services.QueueFilter, list]:
+    """The queue's filters from the query string, and the tickets they select (a contact point: their own)."""
     codes = {s.code: s.id for s in list_member_states()}
     wanted = services.QueueFilter(
         status=request.args.get("status") if request.args.get("status") in (*STATUSES, "active") else None,
@@ -68,7 +65,17 @@ def index():
         overdue=request.args.get("overdue") == "1", text=request.args.get("q", "")[:200],
     )
     rows = services.queue(wanted, member_state_id=None if current_user.is_staff else current_user.member_state_id,
-                          internal=current_user.is_staff)
+                          internal=current_user.is_staff, limit=limit)
+    return wanted, rows
+
+
+@bp.get("/tickets")
+def index():
+    """The queue (staff: every country, filtered) or the country's own tickets (contact point)."""
+    number = request.args.get("number", "")
+    if number.strip().lstrip("#").isdigit():
+        return redirect(url_for("tickets.show", ticket_id=int(number.strip().lstrip("#"))))
+    wanted, rows = _queue_shown()
     return render_template("tickets/index.html", rows=rows, wanted=wanted, states=list_member_states(),
                            assignees=services.staff_users() if current_user.is_staff else [],
                            country=request.args.get("country", ""))
@@ -357,3 +364,38 @@ def edit_saved_reply(reply_id: int):
             return redirect(url_for("tickets.saved_replies"))
     status = 422 if request.method == "POST" else 200
     return render_template("tickets/saved_reply.html", form=form, saved=saved, action_form=ActionForm()), status
+
+
+TICKET_COLUMNS = (
+    exports.Column("id", lambda r: r[0].id), exports.Column("country", lambda r: r[0].member_state.code),
+    exports.Column("category", lambda r: r[0].category), exports.Column("subject", lambda r: r[0].subject),
+    exports.Column("status", lambda r: r[0].status),
+    exports.Column("assignee", lambda r: r[0].assignee.email if r[0].assignee else ""),
+    exports.Column("language", lambda r: r[0].language), exports.Column("opened_at", lambda r: r[0].created_at),
+    exports.Column("first_response_at", lambda r: r[0].first_response_at),
+    exports.Column("resolved_at", lambda r: r[0].resolved_at), exports.Column("closed_at", lambda r: r[0].closed_at),
+    exports.Column("last_activity_at", lambda r: r[0].last_activity_at),
+    exports.Column("overdue", lambda r: r[1].overdue), exports.Column("breached", lambda r: r[1].breached),
+)
+
+
+@bp.get("/tickets/export.<fmt>")
+def export(fmt: str):
+    """The queue, with its filters, as CSV or XLSX (a contact point: their country's; audited)."""
+    _wanted, rows = _queue_shown(limit=100_000)
+    return exports.download(fmt, "tickets", TICKET_COLUMNS, rows, personal=True, by=current_user,
+                            entity_type="tickets",
+                            member_state_id=None if current_user.is_staff else current_user.member_state_id)
+
+
+@bp.get("/tickets/report/export.<fmt>")
+def export_report(fmt: str):
+    """The report's tickets per country and per category, as CSV or XLSX (counts only)."""
+    require_staff()
+    figures = services.report()
+    rows = [("country", s.code, figures.by_country.get(s.code, 0))
+            for s in list_member_states()] + [("category", c, figures.by_category.get(c, 0)) for c in CATEGORY_LABELS]
+    columns = (exports.Column("by", lambda r: r[0]), exports.Column("value", lambda r: r[1]),
+               exports.Column("tickets", lambda r: r[2]))
+    return exports.download(fmt, "tickets-report", columns, rows, personal=False, by=current_user,
+                            entity_type="tickets")

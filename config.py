@@ -114,6 +114,8 @@ class Config:
     REFUSED_PASSWORDS: frozenset[str] = frozenset()
     #: How many proxies set X-Forwarded-For in front of the app.
     PROXY_COUNT = _int("TRACKER_PROXY_COUNT", 0)
+    #: The version the OpenAPI document of /api/v1 announces (raise it when the API changes).
+    API_VERSION = "1.0.0"
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 25)

@@ -7,12 +7,15 @@ and "cp_other" France's, who must get 404 (never 403) for anything Estonian.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from tracker.accounts.models import User
 from tracker.appointments.models import Appointment
 from tracker.contacts.models import Person
+from tracker.core.time import utcnow
 from tracker.countries.models import Campaign, MemberState, Milestone
 from tracker.digests.models import Digest
 from tracker.events.models import Attendance, AttendanceImport, CalendarFeed, Event, Registration
@@ -211,6 +214,40 @@ ROUTES: dict[tuple[str, str], tuple[dict, dict[str, int]]] = {
     ("digests.download", "GET"): ({"digest_id": "demo"}, staff()),
     ("digests.email", "GET"): ({"digest_id": "demo"}, staff()),
     ("digests.send", "POST"): ({"digest_id": "demo"}, secretariat(302)),
+    # Exports of the list pages: the list's own rule; a contact point's are their country's.
+    ("accounts.export_users", "GET"): ({"fmt": "csv"}, staff()),
+    ("contacts.export_people", "GET"): ({"fmt": "xlsx"}, staff()),
+    ("audit.export_log", "GET"): ({"fmt": "csv"}, staff()),
+    ("audit.export_member_state_log", "GET"): ({"code": "EE", "fmt": "csv"}, country_staff()),
+    ("mail.export", "GET"): ({"fmt": "csv"}, staff()),
+    ("countries.export_dashboard", "GET"): ({"fmt": "csv"}, logged_in(200)),
+    ("appointments.export_member_state", "GET"): ({"code": "EE", "fmt": "csv"}, country_read()),
+    ("events.export", "GET"): ({"fmt": "csv"}, logged_in(200)),
+    ("events.export_participants", "GET"): ({"event_id": "intro", "fmt": "csv"}, logged_in(200)),
+    ("events.export_campaign_attendance", "GET"): ({"fmt": "xlsx"}, staff()),
+    ("tickets.export", "GET"): ({"fmt": "csv"}, logged_in(200)),
+    ("tickets.export_report", "GET"): ({"fmt": "csv"}, staff()),
+    ("letters.export", "GET"): ({"fmt": "csv"}, staff()),
+    ("digests.export", "GET"): ({"fmt": "csv"}, staff()),
+    ("reminders.export_calendar", "GET"): ({"fmt": "csv"}, staff()),
+    # The API answers to tokens only (tests/api/test_api.py): a browser's session gets 401, never data.
+    ("api.openapi", "GET"): ({}, everyone(200)),
+    ("api.countries", "GET"): ({}, everyone(401)),
+    ("api.country", "GET"): ({"code": "EE"}, everyone(401)),
+    ("api.appointments", "GET"): ({}, everyone(401)),
+    ("api.milestones", "GET"): ({}, everyone(401)),
+    ("api.events", "GET"): ({}, everyone(401)),
+    ("api.event", "GET"): ({"event_id": "intro"}, everyone(401)),
+    ("api.attendance", "GET"): ({}, everyone(401)),
+    ("api.ticket_counts", "GET"): ({}, everyone(401)),
+    ("api.assets", "GET"): ({}, everyone(401)),
+    ("api.asset", "GET"): ({"asset_id": "EE"}, everyone(401)),
+    ("api_tokens.index", "GET"): ({}, secretariat()),
+    ("api_tokens.index", "POST"): ({}, secretariat(422)),
+    ("api_tokens.show", "GET"): ({"token_id": "sample"}, secretariat()),
+    ("api_tokens.revoke", "POST"): ({"token_id": "sample"}, secretariat(302)),
+    ("api_tokens.export", "GET"): ({"fmt": "csv"}, secretariat()),
+    ("api_tokens.export_calls", "GET"): ({"token_id": "sample", "fmt": "xlsx"}, secretariat()),
 }
 
 
@@ -268,9 +305,25 @@ def _resolve(values: dict) -> dict:
         resolved["batch_id"] = db.session.scalar(sa.select(LetterBatch.id).order_by(LetterBatch.id).limit(1))
     if resolved.get("digest_id") == "demo":
         resolved["digest_id"] = db.session.scalar(sa.select(Digest.id).order_by(Digest.id).limit(1))
+    if resolved.get("token_id") == "sample":
+        resolved["token_id"] = sample_token_id()
     if resolved.get("reply_id") == "first":
         resolved["reply_id"] = db.session.scalar(sa.select(SavedReply.id).order_by(SavedReply.id).limit(1))
     return resolved
+
+
+def sample_token_id() -> int:
+    """An API token of every country (written if missing)."""
+    from tracker.api.models import ApiToken
+    from tracker.api.services import create_token
+
+    found = db.session.scalar(sa.select(ApiToken.id).where(ApiToken.name == "authorization sample"))
+    if found is None:
+        token, _secret = create_token(name="authorization sample", scopes=["countries"], member_state=None, by="test",
+                                      expires_on=(utcnow() + timedelta(days=30)).date())
+        db.session.commit()
+        found = token.id
+    return found
 
 
 def estonian_ticket_file_id(ticket_id: int) -> int:

@@ -60,6 +60,7 @@ def _sqlite_begin(connection: Any) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects and the models they need."""
     from tracker import models  # noqa: F401  (registers every model)
+    from tracker.api import views as api_views
     from tracker.core import i18n, permissions, security, urls
     from tracker.extensions import babel, csrf, db, login_manager, migrate
 
@@ -77,6 +78,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     i18n.init_app(app)
     urls.init_app(app)
+    api_views.init_app(app)
     if app.config["ALLOW_TEST_EMAIL_DOMAIN"]:
         import email_validator
 
@@ -88,6 +90,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount each domain's views."""
     from tracker.accounts.views import bp as accounts_bp
+    from tracker.api.views import api as api_bp
+    from tracker.api.views import bp as api_tokens_bp
     from tracker.appointments.views import bp as appointments_bp
     from tracker.audit.views import bp as audit_bp
     from tracker.contacts.views import bp as contacts_bp
@@ -104,7 +108,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.tickets.views import bp as tickets_bp
 
     for blueprint in (health_bp, accounts_bp, countries_bp, contacts_bp, appointments_bp, participation_bp, privacy_bp,
-                      files_bp, audit_bp, mail_bp, reminders_bp, events_bp, tickets_bp, letters_bp, digests_bp):
+                      files_bp, audit_bp, mail_bp, reminders_bp, events_bp, tickets_bp, letters_bp, digests_bp, api_bp,
+                      api_tokens_bp):
         app.register_blueprint(blueprint)
 
 
@@ -116,8 +121,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """`flask demo`, `translate`, `users`, `scheduler`, `outbox`, `reminders`, `appointments`, `events`, `letters`, `digest`."""
+    """`flask demo`, `translate`, `users`, `scheduler`, `outbox`, `reminders`, `appointments`, `events`, `letters`,
+    `digest`, `api`."""
     from tracker.accounts.cli import users_cli
+    from tracker.api.cli import api_cli
     from tracker.appointments.cli import appointments_cli
     from tracker.core.cli import translate_cli
     from tracker.core.scheduler import scheduler_cli
@@ -129,5 +136,5 @@ def register_commands(app: Flask) -> None:
     from tracker.reminders.cli import reminders_cli
 
     for group in (users_cli, translate_cli, demo_cli, scheduler_cli, outbox_cli, reminders_cli, appointments_cli,
-                  events_cli, letters_cli, digest_cli):
+                  events_cli, letters_cli, digest_cli, api_cli):
         app.cli.add_command(group)

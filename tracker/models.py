@@ -1,6 +1,7 @@
 """Imports every model so metadata and migrations see the whole schema."""
 
 from tracker.accounts.models import LoginAttempt, User  # noqa: F401
+from tracker.api.models import ApiCall, ApiToken  # noqa: F401
 from tracker.appointments.models import Appointment  # noqa: F401
 from tracker.audit.models import AuditEntry  # noqa: F401
 from tracker.contacts.models import Organisation, Person, PersonRole  # noqa: F401

@@ -32,6 +32,7 @@ ENTITY_LABELS = {
     "calendar_feeds": _l("Calendar feed"), "digests": _l("Status digest"), "outbox_messages": _l("Email"),
     "reminder_steps": _l("Reminder step"), "reminder_dispatches": _l("Reminder"), "milestones": _l("Deadline"),
     "campaigns": _l("Campaign"), "person_roles": _l("Role"),
+    "api_tokens": _l("API token"),
 }
 
 

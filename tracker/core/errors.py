@@ -18,6 +18,12 @@ def _wants_json() -> bool:
 
 
 def _render(code: int, error: Exception | None = None):
+    from tracker.api.views import http_problem, is_api_request, problem
+
+    if is_api_request():
+        if isinstance(error, HTTPException):
+            return http_problem(error)
+        return problem(code, "The server could not answer; the error is logged.")
     if _wants_json():
         return jsonify(error=code), code
     return render_template("errors/error.html", code=code, error=error), code

@@ -1,0 +1,1 @@
+"""The read API under /api/v1 for the campaign's partners and scripts: tokens, scopes, the call log, OpenAPI."""

@@ -37,6 +37,45 @@ def _timed(function: Callable[[], object], repeat: int = REPEAT) -> dict[str, fl
             "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 2), "runs": repeat}
 
 
+def _bench_api_and_exports(app, client) -> dict[str, object]:
+    """The API's lists (a token of every scope) and the largest list exports."""
+    from datetime import timedelta
+
+    from tracker.api.schemas import SCOPES
+    from tracker.api.services import create_token
+    from tracker.core.time import utcnow
+    from tracker.extensions import db
+
+    with app.app_context():
+        _token, secret = create_token(name="bench", scopes=list(SCOPES), member_state=None, by="bench",
+                                      expires_on=(utcnow() + timedelta(days=1)).date())
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    results: dict[str, object] = {}
+    calls = {
+        "api_countries": "/api/v1/countries", "api_appointments_200": "/api/v1/appointments?per_page=200",
+        "api_attendance_200": "/api/v1/attendance?per_page=200", "api_events": "/api/v1/events",
+        "api_assets_200": "/api/v1/assets?per_page=200", "api_openapi_document": "/api/v1/openapi.json",
+    }
+    for name, path in calls.items():
+        def call(path: str = path) -> None:
+            response = client.get(path, headers=headers)
+            assert response.status_code == 200, (path, response.status_code)
+        results[name] = _timed(call)
+    etag = client.get("/api/v1/countries", headers=headers).headers["ETag"]
+    results["api_countries_304"] = _timed(lambda: client.get("/api/v1/countries",
+                                                             headers={**headers, "If-None-Match": etag}))
+    for name, path, repeat in (("export_people_csv", "/people/export.csv", REPEAT),
+                               ("export_people_xlsx", "/people/export.xlsx", REPEAT),
+                               ("export_audit_100k_csv", "/audit/export.csv", 3),
+                               ("export_audit_100k_xlsx", "/audit/export.xlsx", 3)):
+        def fetch(path: str = path) -> None:
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+        results[name] = _timed(fetch, repeat)
+    return results
+
+
 def main() -> None:
     """Run every benchmark and write the results."""
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{BASE_DIR / 'instance' / 'bench.db'}"
@@ -93,6 +132,7 @@ def main() -> None:
             assert response.status_code == 200, (path, response.status_code)
         results[name] = _timed(fetch)
     results["healthz"] = _timed(lambda: client.get("/healthz"))
+    results.update(_bench_api_and_exports(app, client))
     results["pages"] = bench_pages(app)
     if os.environ.get("BENCH_PG_URL"):
         results["pages_postgresql"] = bench_pages_postgresql(os.environ["BENCH_PG_URL"])

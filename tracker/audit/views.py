@@ -50,18 +50,22 @@ def member_state_log(code: str):
                            entity_type="", page_size=PAGE_SIZE, state=state)
 
 
-#: The most entries one export holds.
-EXPORT_LIMIT = 100_000
+#: The most entries one export holds (the newest matching the filters): 50,000 rows is about 10 s as XLSX.
+EXPORT_LIMIT = 50_000
 
-AUDIT_COLUMNS = (
-    exports.Column("id", lambda e: e.id), exports.Column("at", lambda e: e.at),
-    exports.Column("actor", lambda e: e.actor_label), exports.Column("action", lambda e: e.action),
-    exports.Column("entity_type", lambda e: e.entity_type), exports.Column("entity_id", lambda e: e.entity_id),
-    exports.Column("country", lambda e: e.member_state.code if e.member_state_id else ""),
-    exports.Column("how", lambda e: e.how),
-    exports.Column("changes", lambda e: json.dumps(e.changes, ensure_ascii=False, sort_keys=True, default=str)),
-    exports.Column("note", lambda e: e.note),
-)
+
+def _audit_columns() -> tuple[exports.Column, ...]:
+    """The audit export's columns (country codes read from one query, not per entry)."""
+    codes = {state.id: state.code for state in list_member_states()}
+    return (
+        exports.Column("id", lambda e: e.id), exports.Column("at", lambda e: e.at),
+        exports.Column("actor", lambda e: e.actor_label), exports.Column("action", lambda e: e.action),
+        exports.Column("entity_type", lambda e: e.entity_type), exports.Column("entity_id", lambda e: e.entity_id),
+        exports.Column("country", lambda e: codes.get(e.member_state_id, "")),
+        exports.Column("how", lambda e: e.how),
+        exports.Column("changes", lambda e: json.dumps(e.changes, ensure_ascii=False, sort_keys=True, default=str)),
+        exports.Column("note", lambda e: e.note),
+    )
 
 
 @bp.get("/audit/export.<fmt>")
@@ -73,7 +77,7 @@ def export_log(fmt: str):
     entries = list_entries(member_state_id=state.id if state else None,
                            entity_type=request.args.get("entity", "")[:40] or None, entity_id=_int_arg("id"),
                            limit=EXPORT_LIMIT)
-    return exports.download(fmt, "audit", AUDIT_COLUMNS, entries, personal=True, by=current_user,
+    return exports.download(fmt, "audit", _audit_columns(), entries, personal=True, by=current_user,
                             entity_type="audit_entries")
 
 
@@ -83,5 +87,5 @@ def export_member_state_log(code: str, fmt: str):
     state = member_state_or_404(code)
     require_staff()
     entries = list_entries(member_state_id=state.id, limit=EXPORT_LIMIT)
-    return exports.download(fmt, f"audit-{state.code}", AUDIT_COLUMNS, entries, personal=True, by=current_user,
+    return exports.download(fmt, f"audit-{state.code}", _audit_columns(), entries, personal=True, by=current_user,
                             entity_type="audit_entries", member_state_id=state.id)

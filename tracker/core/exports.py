@@ -1,4 +1,4 @@
-"""Tables written as CSV or XLSX files, every cell neutralised so no spreadsheet runs it as a formula;
+"""Tables written as CSV or XLSX (XlsxWriter) files, every cell neutralised so no spreadsheet runs it as a formula;
 and the download of a list page's rows, audited when they hold personal data."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+
+from tracker.core.time import BRUSSELS
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -29,8 +31,11 @@ def neutralise(value: Any) -> Any:
 
 def _cell(value: Any, fmt: str) -> Any:
     """A value as a cell: times in Brussels, lists joined, booleans as true/false in CSV."""
-    from tracker.core.time import BRUSSELS
-
+    kind = type(value)
+    if kind is str:
+        return neutralise(value)
+    if kind is int or kind is float:
+        return value
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -55,36 +60,33 @@ def render(fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, s
         writer.writerows(rows)
         # A byte-order mark, so spreadsheet programs read the names in 24 languages as UTF-8.
         return ("\ufeff" + buffer.getvalue()).encode("utf-8"), FORMATS["csv"]
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet[:31])
-    worksheet.freeze_panes = "A2"
-    if columns:
-        worksheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-    bold = Font(bold=True)
-    header = []
-    for name in columns:
-        cell = WriteOnlyCell(worksheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    worksheet.append(header)
-    for row in rows:
-        # openpyxl stores a string starting with "=" as a formula; neutralised cells never start so.
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(worksheet, value=value)
-            if isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-            cells.append(cell)
-        worksheet.append(cells)
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    # XlsxWriter streams rows to a temporary file (constant_memory) and never turns a string into a
+    # formula, a link or a number when told so; neutralised cells are refused as formulas anyway.
+    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "strings_to_numbers": False})
+    worksheet = workbook.add_worksheet(sheet[:31])
+    bold = workbook.add_format({"bold": True})
+    day, moment = workbook.add_format({"num_format": "yyyy-mm-dd"}), workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    worksheet.write_row(0, 0, list(columns), bold)
+    worksheet.freeze_panes(1, 0)
+    if columns:
+        worksheet.autofilter(0, 0, len(rows), len(columns) - 1)
+    for number, row in enumerate(rows, start=1):
+        for column, value in enumerate(row):
+            if isinstance(value, datetime):
+                worksheet.write_datetime(number, column, value, moment)
+            elif isinstance(value, date):
+                worksheet.write_datetime(number, column, value, day)
+            elif isinstance(value, bool):
+                worksheet.write_boolean(number, column, value)
+            elif isinstance(value, (int, float)):
+                worksheet.write_number(number, column, value)
+            elif value != "":
+                worksheet.write_string(number, column, str(value))
+    workbook.close()
     return buffer.getvalue(), FORMATS["xlsx"]
 
 

@@ -186,6 +186,7 @@ def _ids(catalog) -> set:
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
+@pytest.mark.once  # the catalogues are files: the same whatever the database
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_catalogue_is_complete(language):
     catalog = _catalog(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po")
@@ -209,6 +210,7 @@ def test_catalogue_is_complete(language):
     assert not catalog.obsolete, f"obsolete messages left in {language}"
 
 
+@pytest.mark.once  # the catalogues are files: the same whatever the database
 def test_template_has_every_message_of_the_sources(tmp_path):
     """messages.pot is up to date: extracting again finds nothing new."""
     fresh = tmp_path / "fresh.pot"
@@ -221,6 +223,7 @@ def test_template_has_every_message_of_the_sources(tmp_path):
     assert missing == [], f"messages in the code but not in messages.pot (run `flask translate update`): {missing}"
 
 
+@pytest.mark.once  # the catalogues are files: the same whatever the database
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_compiled_catalogue_exists(language):
     mo = TRANSLATIONS / language / "LC_MESSAGES" / "messages.mo"
@@ -278,6 +281,7 @@ def test_country_page_deadline_in_french(client, login_as):
 CLDR_LOCALE = {"pt": "pt_PT"}
 
 
+@pytest.mark.once  # the catalogues are files: the same whatever the database
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_plural_forms_follow_the_languages_cldr_rules(language):
     """Numbers that CLDR puts in one plural category share one gettext form, and each category has its own."""
@@ -318,6 +322,7 @@ def test_validation_messages_are_in_languages_wtforms_does_not_ship(client, lang
     assert error and error.group(1) == expected != "This field is required."
 
 
+@pytest.mark.once  # the catalogues are files: the same whatever the database
 def test_translate_check_prints_the_share_per_language(runner):
     result = runner.invoke(args=["translate", "check", "--strict"])
     assert result.exit_code == 0, result.output

@@ -89,6 +89,7 @@ def _dump_pages(app, client, login_as, folder: Path) -> dict[str, str]:
     return files
 
 
+@pytest.mark.once  # markup comes from the templates: the same whatever the database
 def test_every_page_is_valid_html(app, client, login_as, tmp_path):
     java = _java()
     files = _dump_pages(app, client, login_as, tmp_path)

@@ -24,8 +24,8 @@ from tracker.events.models import Event
 from tracker.extensions import db
 from tracker.participation.models import Asset
 
-#: Generated cases per operation and mode.
-EXAMPLES = 40
+#: Generated cases per operation and mode (on each database).
+EXAMPLES = 25
 
 
 @pytest.fixture

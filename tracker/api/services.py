@@ -345,10 +345,11 @@ def event(token: ApiToken, event_id: int) -> dict[str, Any]:
     found = db.session.get(Event, event_id)
     if found is None:
         raise NotFound
-    campaign = db.session.get(Campaign, found.campaign_id)
-    if found not in _visible_events(token, campaign):
+    # The rule of _visible_events for one event, without loading the campaign's others.
+    visible = found.audience != "staff" if token.member_state_id is None else found.is_for(token.member_state_id)
+    if not visible:
         raise NotFound
-    return _event_items([found], token, campaign)[0]
+    return _event_items([found], token, db.session.get(Campaign, found.campaign_id))[0]
 
 
 def attendance(token: ApiToken, *, campaign: str | None, event: int | None, country: str | None,

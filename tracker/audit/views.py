@@ -25,17 +25,21 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _log_filters() -> tuple[str, dict]:
+    """The audit log's filters from the query string (?country=, ?entity=, ?id=): the code, and list_entries' arguments."""
+    code = request.args.get("country", "").upper()
+    state = db.session.scalar(sa.select(MemberState).where(MemberState.code == code)) if code else None
+    return code, {"member_state_id": state.id if state else None,
+                  "entity_type": request.args.get("entity", "")[:40] or None, "entity_id": _int_arg("id")}
+
+
 @bp.get("/audit")
 @staff_required
 def log():
     """The newest changes, filtered by member state and entity."""
-    code = request.args.get("country", "").upper()
-    state = db.session.scalar(sa.select(MemberState).where(MemberState.code == code)) if code else None
-    entity_type = request.args.get("entity", "")[:40] or None
-    entries = list_entries(
-        member_state_id=state.id if state else None, entity_type=entity_type,
-        entity_id=_int_arg("id"), limit=PAGE_SIZE, before_id=_int_arg("before"),
-    )
+    code, filters = _log_filters()
+    entity_type = filters["entity_type"]
+    entries = list_entries(**filters, limit=PAGE_SIZE, before_id=_int_arg("before"))
     return render_template("audit/log.html", entries=entries, states=list_member_states(),
                            selected=code, entity_type=entity_type or "", page_size=PAGE_SIZE, state=None)
 
@@ -72,11 +76,8 @@ def _audit_columns() -> tuple[exports.Column, ...]:
 @staff_required
 def export_log(fmt: str):
     """The audit log, with the page's filters, as CSV or XLSX (it names people: audited)."""
-    code = request.args.get("country", "").upper()
-    state = db.session.scalar(sa.select(MemberState).where(MemberState.code == code)) if code else None
-    entries = list_entries(member_state_id=state.id if state else None,
-                           entity_type=request.args.get("entity", "")[:40] or None, entity_id=_int_arg("id"),
-                           limit=EXPORT_LIMIT)
+    _code, filters = _log_filters()
+    entries = list_entries(**filters, limit=EXPORT_LIMIT)
     return exports.download(fmt, "audit", _audit_columns(), entries, personal=True, by=current_user,
                             entity_type="audit_entries")
 

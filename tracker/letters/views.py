@@ -35,18 +35,23 @@ def _language_choices() -> list[tuple[str, str]]:
         (code, f"{language_name(code)} ({code})") for code in services.letter_languages()]
 
 
+def _register_query(states: list) -> dict:
+    """list_letters' arguments for the register's filters: ?kind= (a letter kind), ?country= (a code), ?q=."""
+    kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
+    return {"member_state_id": {state.code: state.id for state in states}.get(request.args.get("country", "")),
+            "kind": kind, "search": request.args.get("q", "")[:60]}
+
+
 @bp.get("/letters")
 @staff_required
 def index():
     """The register of issued letters, newest first, with the batches they came in."""
     states = list_member_states()
-    codes = {state.code: state.id for state in states}
-    kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
-    country = request.args.get("country", "")
-    letters = services.list_letters(member_state_id=codes.get(country), kind=kind, search=request.args.get("q", "")[:60])
+    query = _register_query(states)
+    letters = services.list_letters(**query)
     batches = db.session.scalars(db.select(LetterBatch).order_by(LetterBatch.id.desc()).limit(10)).all()
-    return render_template("letters/index.html", letters=letters, batches=batches, states=states, kind=kind or "",
-                           country=country, q=request.args.get("q", ""))
+    return render_template("letters/index.html", letters=letters, batches=batches, states=states,
+                           kind=query["kind"] or "", country=request.args.get("country", ""), q=request.args.get("q", ""))
 
 
 @bp.route("/letters/new", methods=["GET", "POST"])
@@ -250,9 +255,6 @@ LETTER_COLUMNS = (
 @staff_required
 def export(fmt: str):
     """The register of letters, with the page's filters, as CSV or XLSX (names the staff who issued them: audited)."""
-    codes = {state.code: state.id for state in list_member_states()}
-    kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
-    letters = services.list_letters(member_state_id=codes.get(request.args.get("country", "")), kind=kind,
-                                    search=request.args.get("q", "")[:60], limit=100_000)
+    letters = services.list_letters(**_register_query(list_member_states()), limit=100_000)
     return exports.download(fmt, "letters", LETTER_COLUMNS, letters, personal=True, by=current_user,
                             entity_type="letters")

@@ -25,18 +25,20 @@ def _shows_body(message: OutboxMessage) -> bool:
     return not message.is_sensitive or current_app.config["MAIL_LOG_SHOWS_SENSITIVE"]
 
 
+def _log_filters() -> dict:
+    """list_messages' filters from ?status= and ?kind= (None unless a known value)."""
+    status, kind = request.args.get("status", ""), request.args.get("kind", "")
+    return {"status": status if status in STATUSES else None, "kind": kind if kind in KINDS else None}
+
+
 @bp.get("")
 @staff_required
 def log():
     """Every message, newest first, filtered by status and kind."""
-    status = request.args.get("status", "")
-    kind = request.args.get("kind", "")
+    status, kind = request.args.get("status", ""), request.args.get("kind", "")
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and int(page) > 0 else 1
-    messages, total = services.list_messages(
-        status=status if status in STATUSES else None, kind=kind if kind in KINDS else None,
-        page=page, per_page=PAGE_SIZE,
-    )
+    messages, total = services.list_messages(**_log_filters(), page=page, per_page=PAGE_SIZE)
     return render_template(
         "mail/log.html", messages=messages, total=total, page=page, page_size=PAGE_SIZE,
         status=status, kind=kind, statuses=STATUSES, kinds=KINDS, failed=services.count_failed(),
@@ -116,8 +118,6 @@ MAIL_COLUMNS = (
 @staff_required
 def export(fmt: str):
     """The mail log, with the page's filters, as CSV or XLSX (addresses, never bodies: audited)."""
-    status, kind = request.args.get("status", ""), request.args.get("kind", "")
-    messages, _total = services.list_messages(status=status if status in STATUSES else None,
-                                              kind=kind if kind in KINDS else None, page=1, per_page=100_000)
+    messages, _total = services.list_messages(**_log_filters(), page=1, per_page=100_000)
     return exports.download(fmt, "mail", MAIL_COLUMNS, messages, personal=True, by=current_user,
                             entity_type="outbox_messages")

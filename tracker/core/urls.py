@@ -6,6 +6,18 @@ import os
 from typing import Any
 
 from flask import Flask, current_app
+from werkzeug.routing import IntegerConverter
+
+#: The largest id a PostgreSQL `integer` column holds.
+MAX_ID = 2_147_483_647
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` within PostgreSQL's integer range: a larger number is 404, never a database error."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,  # noqa: A002
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def absolute_url(endpoint: str, **values: object) -> str:
@@ -23,7 +35,8 @@ def static_version(static_folder: str, filename: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Every url_for('static', ...) carries ?v=<mtime>, so browsers may cache static files (SEND_FILE_MAX_AGE_DEFAULT)."""
+    """Bounded `<int:...>` ids; every url_for('static', ...) carries ?v=<mtime>, so browsers may cache static files."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
 
     @app.url_defaults
     def _version_static(endpoint: str, values: dict[str, Any]) -> None:

@@ -54,14 +54,16 @@ test: setup ## the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_
 
 test-sqlite:
 	@echo "== test suite on SQLite"
-	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/pytest -m "not postgresql" $(PYTEST_ARGS)
 
 test-postgres:
 	@echo "== test suite on PostgreSQL ($$TEST_DATABASE_URL)"
 	$(BIN)/pytest -m "not once" $(PYTEST_ARGS)
 
 bench: setup ## benchmarks on the large dataset; prints a table and writes bench/results.json
+	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.load
 
 lint: venv
 	$(BIN)/ruff check .

@@ -114,6 +114,10 @@ class Config:
     REFUSED_PASSWORDS: frozenset[str] = frozenset()
     #: How many proxies set X-Forwarded-For in front of the app.
     PROXY_COUNT = _int("TRACKER_PROXY_COUNT", 0)
+    #: The least important log records written (DEBUG, INFO, WARNING, ERROR); one JSON line each, on stderr.
+    LOG_LEVEL = os.environ.get("TRACKER_LOG_LEVEL", "INFO").upper()
+    #: The bearer token Prometheus sends to read /metrics (empty: only a secretariat login may read it).
+    METRICS_TOKEN = os.environ.get("TRACKER_METRICS_TOKEN", "")
     #: The version the OpenAPI document of /api/v1 announces (raise it when the API changes).
     API_VERSION = "1.0.0"
 

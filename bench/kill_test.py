@@ -171,6 +171,26 @@ class RecordingServer(Controller):
         return _TrackedSMTP(self.handler, **self.SMTP_kwargs)
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 30) -> None:
+    """SIGTERM (a clean stop: a scheduler finishes its job, gunicorn its requests), SIGKILL after `timeout`."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_until(condition: Callable[[], bool], limit: float, what: str) -> None:
+    """Poll `condition` every 0.2 s; AssertionError naming `what` after `limit` seconds."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
 def free_port() -> int:
     """A free TCP port on loopback."""
     with socket.socket() as probe:

@@ -45,3 +45,14 @@ def form_values(html: str) -> dict[str, str]:
     parser = _FormValues()
     parser.feed(form[: form.index("</form>")])
     return parser.values
+
+
+def posted_form_values(html: str, action: str) -> dict[str, str]:
+    """What the POST form whose action is `action` (or, failing that, the first POST form) would submit."""
+    if f'action="{action}"' in html:
+        form = html[html.rindex("<form", 0, html.index(f'action="{action}"')):]
+    else:
+        form = html[html.index('<form method="post"'):]
+    parser = _FormValues()
+    parser.feed(form[: form.index("</form>")])
+    return parser.values

@@ -10,7 +10,7 @@ from tests.test_authorization import ROUTES, _resolve
 ROLES = ("anon", "secretariat", "viewer", "cp_own")
 
 #: GET routes that are not HTML pages.
-NOT_PAGES = {"static", "health.healthz", "appointments.export", "privacy.export_person", "files.download",
+NOT_PAGES = {"static", "health.healthz", "metrics.metrics", "appointments.export", "privacy.export_person", "files.download",
              "events.ics", "events.feed", "tickets.download", "letters.preview", "letters.download",
              "letters.batch_zip", "digests.download", "api_tokens.export", "api_tokens.export_calls"}
 NOT_PAGES |= {endpoint for (endpoint, _method) in ROUTES if endpoint.startswith("api.")

@@ -69,6 +69,8 @@ def country_editors(code: int = 200) -> dict[str, int]:
 ROUTES: dict[tuple[str, str], tuple[dict, dict[str, int]]] = {
     ("static", "GET"): ({"filename": "css/tracker.css"}, everyone(200)),
     ("health.healthz", "GET"): ({}, everyone(200)),
+    # Prometheus sends TRACKER_METRICS_TOKEN (tests/core/test_operations.py); of the logins, only the secretariat.
+    ("metrics.metrics", "GET"): ({}, secretariat(200) | {"anon": 401}),
     ("accounts.login", "GET"): ({}, {**logged_in(302), "anon": 200}),
     ("accounts.login", "POST"): ({}, {**logged_in(302), "anon": 200}),
     ("accounts.logout", "POST"): ({}, logged_in(302)),

@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, PROFILES
@@ -22,6 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None, profile: str | None = 
     )
     profile = profile or os.environ.get("TRACKER_CONFIG", "development")
     app.config.from_object(PROFILES[profile]())
+    app.config["PROFILE"] = profile
     if test_config:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -51,19 +52,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    # IMMEDIATE takes the write lock at the start, waiting busy_timeout for it. A deferred
+    # Writes take the lock at the start (IMMEDIATE), waiting busy_timeout for it: a deferred
     # transaction that reads first and writes later gets SQLITE_BUSY at once, without waiting,
     # whenever another process wrote meanwhile (two requests, or a request and the scheduler).
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A page being read (GET) only reads, so it starts deferred and reads its WAL snapshot beside
+    # the writer instead of queueing for the lock: with IMMEDIATE everywhere, 50 readers waited in
+    # line and some gave up after busy_timeout ("database is locked", `make bench`'s load test).
+    # The few GETs that write (audited exports) end their reads first: core.models.begin_writing.
+    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects and the models they need."""
     from tracker import models  # noqa: F401  (registers every model)
     from tracker.api import views as api_views
-    from tracker.core import i18n, permissions, security, urls
+    from tracker.core import i18n, logs, permissions, security, urls
     from tracker.extensions import babel, csrf, db, login_manager, migrate
 
+    logs.init_app(app)  # first: the request id and the clock start before any other hook
     db.init_app(app)
     with app.app_context():
         engine = db.engine
@@ -96,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.audit.views import bp as audit_bp
     from tracker.contacts.views import bp as contacts_bp
     from tracker.core.health import bp as health_bp
+    from tracker.core.metrics import bp as metrics_bp
     from tracker.countries.views import bp as countries_bp
     from tracker.digests.views import bp as digests_bp
     from tracker.events.views import bp as events_bp
@@ -107,7 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.reminders.views import bp as reminders_bp
     from tracker.tickets.views import bp as tickets_bp
 
-    for blueprint in (health_bp, accounts_bp, countries_bp, contacts_bp, appointments_bp, participation_bp, privacy_bp,
+    for blueprint in (health_bp, metrics_bp, accounts_bp, countries_bp, contacts_bp, appointments_bp, participation_bp, privacy_bp,
                       files_bp, audit_bp, mail_bp, reminders_bp, events_bp, tickets_bp, letters_bp, digests_bp, api_bp,
                       api_tokens_bp):
         app.register_blueprint(blueprint)
@@ -122,11 +130,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """`flask demo`, `translate`, `users`, `scheduler`, `outbox`, `reminders`, `appointments`, `events`, `letters`,
-    `digest`, `api`."""
+    `digest`, `api`, `backup`."""
     from tracker.accounts.cli import users_cli
     from tracker.api.cli import api_cli
     from tracker.appointments.cli import appointments_cli
+    from tracker.backup.cli import backup_cli
     from tracker.core.cli import translate_cli
+    from tracker.core.preflight import preflight_command
     from tracker.core.scheduler import scheduler_cli
     from tracker.demo.cli import demo_cli
     from tracker.digests.cli import digest_cli
@@ -136,5 +146,5 @@ def register_commands(app: Flask) -> None:
     from tracker.reminders.cli import reminders_cli
 
     for group in (users_cli, translate_cli, demo_cli, scheduler_cli, outbox_cli, reminders_cli, appointments_cli,
-                  events_cli, letters_cli, digest_cli, api_cli):
+                  events_cli, letters_cli, digest_cli, api_cli, preflight_command, backup_cli):
         app.cli.add_command(group)

@@ -5,6 +5,7 @@ from tracker.api.models import ApiCall, ApiToken  # noqa: F401
 from tracker.appointments.models import Appointment  # noqa: F401
 from tracker.audit.models import AuditEntry  # noqa: F401
 from tracker.contacts.models import Organisation, Person, PersonRole  # noqa: F401
+from tracker.core.models import SchedulerRun  # noqa: F401
 from tracker.countries.models import Campaign, MemberState, Milestone, MilestoneExtension, Presidency  # noqa: F401
 from tracker.digests.models import Digest  # noqa: F401
 from tracker.events.models import (  # noqa: F401

@@ -13,7 +13,6 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -28,7 +27,15 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from bench.kill_test import Recorder, RecordingServer, free_port, prepare_database, scratch_database
+from bench.kill_test import (
+    Recorder,
+    RecordingServer,
+    free_port,
+    prepare_database,
+    scratch_database,
+    stop_process,
+    wait_until,
+)
 from config import BASE_DIR, normalise_database_url
 
 CLIENTS = 8
@@ -89,22 +96,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _wait_until(condition, limit: float, what: str) -> None:
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_two_schedulers_and_four_web_workers_send_every_email_once(tmp_path):
@@ -139,7 +132,7 @@ def test_two_schedulers_and_four_web_workers_send_every_email_once(tmp_path):
                 with out.open("w") as stdout, err.open("w") as stderr:  # the child keeps its own copies
                     processes[name] = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=stdout, stderr=stderr)
             base = f"http://127.0.0.1:{web_port}"
-            _wait_until(lambda: _answers(f"{base}/password/forgot"), 30, "gunicorn")
+            wait_until(lambda: _answers(f"{base}/password/forgot"), 30, "gunicorn")
 
             statuses: list[int] = []
             errors: list[str] = []
@@ -161,7 +154,7 @@ def test_two_schedulers_and_four_web_workers_send_every_email_once(tmp_path):
                     dispatched = connection.scalar(sa.text("SELECT count(*) FROM reminder_dispatches"))
                 return busy == 0 and dispatched >= len(due)
 
-            _wait_until(delivered, 30, "the outbox to empty and the reminders to be dispatched")
+            wait_until(delivered, 30, "the outbox to empty and the reminders to be dispatched")
             time.sleep(1.5)  # two more relay and ladder runs: nothing more may go out
 
             with engine.connect() as connection:
@@ -174,11 +167,11 @@ def test_two_schedulers_and_four_web_workers_send_every_email_once(tmp_path):
             running = [name for name in ("scheduler-1", "scheduler-2") if "Scheduler running" in outputs[name]]
             waiting = [name for name in ("scheduler-1", "scheduler-2") if "Another scheduler is running" in outputs[name]]
             assert len(running) == 1 and len(waiting) == 1 and running != waiting, outputs
-            _stop(processes[running[0]])
-            _wait_until(lambda: "Scheduler running" in logs[waiting[0]][0].read_text(), 15, "the takeover")
+            stop_process(processes[running[0]])
+            wait_until(lambda: "Scheduler running" in logs[waiting[0]][0].read_text(), 15, "the takeover")
         finally:
             for process in processes.values():
-                _stop(process)
+                stop_process(process)
             server.stop()
             engine.dispose()
 

@@ -6,7 +6,14 @@ import click
 from flask.cli import AppGroup
 
 from tracker.accounts.models import Role, User
-from tracker.accounts.services import PasswordRejected, check_password_rules, find_user_by_email, hash_password
+from tracker.accounts.services import (
+    PasswordRejected,
+    accounts_with_password,
+    check_password_rules,
+    disable_account,
+    find_user_by_email,
+    hash_password,
+)
 from tracker.audit.services import record_change
 from tracker.countries.models import MemberState
 from tracker.extensions import db
@@ -38,3 +45,15 @@ def create(email: str, role: str, country: str | None, password: str) -> None:
     record_change(user, by="cli", action="create", how="cli")
     db.session.commit()
     click.echo(f"created {user.email} ({role})")
+
+
+@users_cli.command("disable-demo")
+def disable_demo() -> None:
+    """Disable every enabled account whose password is still the demo password."""
+    from tracker.demo.services import DEMO_PASSWORD
+
+    users = accounts_with_password(frozenset({DEMO_PASSWORD}))
+    for user in users:
+        disable_account(user, by="cli", note="demo password")
+    db.session.commit()
+    click.echo(f"disabled {len(users)} account(s) with the demo password")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,36 @@ class LinkInvalid(Exception):
 def hash_password(password: str) -> str:
     """An argon2id hash of `password`."""
     return _hasher.hash(password)
+
+
+def _verifies(password_hash: str, candidates: frozenset[str]) -> bool:
+    """Whether the hash verifies against one of `candidates`."""
+    hasher = PasswordHasher()  # one per thread
+    for password in candidates:
+        try:
+            if hasher.verify(password_hash, password):
+                return True
+        except (VerificationError, InvalidHashError):
+            continue
+    return False
+
+
+def accounts_with_password(candidates: frozenset[str]) -> list[User]:
+    """Enabled accounts whose password is one of `candidates` (every hash checked, four at a time)."""
+    users = list(db.session.scalars(
+        sa.select(User).where(User.password_hash.is_not(None), User.is_enabled.is_(True)).order_by(User.id)))
+    # argon2 spends ~0.1 s per hash; threads overlap them (its C code releases the GIL).
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        flags = list(pool.map(lambda user: _verifies(user.password_hash or "", candidates), users))
+    return [user for user, flagged in zip(users, flags, strict=True) if flagged]
+
+
+def disable_account(user: User, *, by: str, note: str = "") -> None:
+    """Disable an account and end its sessions (audited)."""
+    user.is_enabled = False
+    user.session_version += 1
+    record_change(user, by=by, how="cli", note=note)
+    db.session.flush()
 
 
 def check_password_rules(password: str) -> None:

@@ -48,5 +48,6 @@ def init_app(app: Flask) -> None:
     def unexpected_error(error: Exception):
         """Anything else: roll back, log, and show a plain 500 page."""
         db.session.rollback()
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # The route's rule, never the path: a path may carry a link's token.
+        log.exception("unhandled error on %s %s", request.method, request.url_rule.rule if request.url_rule else "-")
         return _render(500)

@@ -108,6 +108,7 @@ def download(fmt: str, name: str, columns: Sequence[Column], items: Iterable[Any
     from flask import Response, abort
 
     from tracker.audit.services import record_event
+    from tracker.core.models import begin_writing
     from tracker.core.time import utcnow
     from tracker.extensions import db
 
@@ -115,6 +116,7 @@ def download(fmt: str, name: str, columns: Sequence[Column], items: Iterable[Any
         abort(404)
     rows = [[column.value(item) for column in columns] for item in items]
     if personal:
+        begin_writing()  # the rows are read; on SQLite the audit entry now waits for the lock, never fails
         record_event(action="export", entity_type=entity_type, entity_id=entity_id, member_state_id=member_state_id,
                      by=by, note=f"{fmt.upper()} export of {len(rows)} rows: {name}")
         db.session.commit()

@@ -1,12 +1,14 @@
-"""Column helpers shared by the domain models."""
+"""Column helpers shared by the domain models, and the scheduler's record of its job runs."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.core.time import UTCDateTime, utcnow
+from tracker.extensions import db
 
 
 class TimestampMixin:
@@ -33,3 +35,29 @@ def check_version(record: object, loaded_version: int | None) -> None:
     """Refuse a save whose form was loaded from an older version of `record`."""
     if loaded_version is not None and loaded_version != record.version:  # type: ignore[attr-defined]
         raise ConcurrentEditError(record)
+
+
+class SchedulerRun(db.Model):
+    """The latest run of one scheduler job: when, where, and whether it succeeded (for /metrics)."""
+
+    __tablename__ = "scheduler_runs"
+
+    #: The job's id ("relay-outbox", "send-due-reminders", "weekly-digest").
+    job: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    last_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The exception's class name of the last failure (never its message, which may hold data).
+    last_error: Mapped[str] = mapped_column(sa.String(120), default="")
+    #: Which scheduler ran it last: host name and process id.
+    last_host: Mapped[str] = mapped_column(sa.String(120), default="")
+    runs: Mapped[int] = mapped_column(default=0)
+    failures: Mapped[int] = mapped_column(default=0)
+
+
+def begin_writing() -> None:
+    """Before a GET writes (an audit entry): on SQLite, end its read transaction so the write waits for the lock."""
+    session = db.session
+    if session.get_bind().dialect.name == "sqlite" and not (session.new or session.dirty or session.deleted):
+        session.commit()

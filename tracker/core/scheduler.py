@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
 import signal
+import socket
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,16 +88,45 @@ class SchedulerLock:
             self._file = None
 
 
-def in_app(app: Flask, job: Callable[[], None]) -> Callable[[], None]:
-    """Run `job` in an app context; roll back and log on failure so the next run starts clean."""
+#: Who runs the jobs, as recorded in scheduler_runs ("host:pid").
+RUNNER = f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def record_run(job_id: str, started_at: datetime, error: BaseException | None) -> None:
+    """Note a finished run of `job_id` in scheduler_runs (flushes, the caller commits)."""
+    from tracker.core.models import SchedulerRun
+
+    run = db.session.get(SchedulerRun, job_id) or SchedulerRun(job=job_id, runs=0, failures=0)
+    finished_at = utcnow()
+    run.last_started_at, run.last_finished_at, run.last_host = started_at, finished_at, RUNNER
+    run.runs += 1
+    if error is None:
+        run.last_succeeded_at = finished_at
+    else:
+        run.last_failed_at, run.last_error = finished_at, type(error).__name__[:120]
+        run.failures += 1
+    db.session.add(run)
+    db.session.flush()
+
+
+def in_app(app: Flask, job: Callable[[], None], job_id: str | None = None) -> Callable[[], None]:
+    """Run `job` in an app context and record the run; roll back and log on failure so the next starts clean."""
 
     def run() -> None:
         with app.app_context():
+            started_at, error = utcnow(), None
             try:
                 job()
-            except Exception:
+            except Exception as exc:
                 db.session.rollback()
                 log.exception("job %s failed", job.__name__)
+                error = exc
+            try:
+                record_run(job_id or job.__name__, started_at, error)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                log.exception("the run of %s could not be recorded", job.__name__)
             finally:
                 db.session.remove()
 
@@ -113,11 +145,11 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
     )
     now = utcnow()
-    scheduler.add_job(in_app(app, send_due_job), "interval", id="send-due-reminders", next_run_time=now,
-                      seconds=app.config["SCHEDULER_REMINDERS_SECONDS"])
-    scheduler.add_job(in_app(app, relay_job), "interval", id="relay-outbox", next_run_time=now,
+    scheduler.add_job(in_app(app, send_due_job, "send-due-reminders"), "interval", id="send-due-reminders",
+                      next_run_time=now, seconds=app.config["SCHEDULER_REMINDERS_SECONDS"])
+    scheduler.add_job(in_app(app, relay_job, "relay-outbox"), "interval", id="relay-outbox", next_run_time=now,
                       seconds=app.config["SCHEDULER_RELAY_SECONDS"])
-    scheduler.add_job(in_app(app, weekly_digest_job), "cron", id="weekly-digest",
+    scheduler.add_job(in_app(app, weekly_digest_job, "weekly-digest"), "cron", id="weekly-digest",
                       day_of_week=app.config["DIGEST_DAY"], hour=app.config["DIGEST_HOUR"], minute=0)
     return scheduler
 
@@ -126,9 +158,10 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 def run() -> None:
     """Run the periodic jobs until stopped (SIGTERM or Ctrl+C); waits if another scheduler runs."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    # The operator sees what the jobs did (relayed, queued); APScheduler's own chatter stays quiet.
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # The operator sees what the jobs did (relayed, queued) as JSON lines; APScheduler's chatter stays quiet.
+    from tracker.core.preflight import require_ready
+
+    require_ready(app)
     lock = SchedulerLock(app)
     stopping = {"now": False}
 

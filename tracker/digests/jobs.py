@@ -17,4 +17,6 @@ def weekly_digest_job() -> None:
     db.session.commit()
     relay_after_commit(*[d.message_id for d in digests if d.message_id])
     for digest in digests:
-        log.info("weekly digest %s of %s: %s", digest.period, digest.campaign.code, digest.recipients or "not emailed")
+        recipients = len([r for r in digest.recipients.split(",") if r.strip()]) if digest.recipients else 0
+        log.info("weekly digest %s of %s: %s", digest.period, digest.campaign.code,
+                 f"{recipients} recipient(s)" if recipients else "not emailed")

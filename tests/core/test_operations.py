@@ -187,3 +187,32 @@ def test_an_id_beyond_the_database_range_is_404_not_a_database_error(client, log
     login_as("secretariat")
     assert client.get("/users/2147483647/edit").status_code == 404  # the largest id: looked up, not found
     assert client.get("/users/2147483648/edit").status_code == 404  # beyond PostgreSQL's integer: no route
+
+
+def test_the_500_page_gives_the_reference_of_the_logged_error():
+    import io
+
+    from tracker.core.permissions import public
+
+    app = create_app(profile="testing")
+
+    @app.get("/boom")
+    @public
+    def boom():
+        raise RuntimeError("a bug")
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)  # as in production: formatted when written, inside the request
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("tracker.core.errors")
+    logger.addHandler(handler)
+    try:
+        page = app.test_client().get("/boom", headers={"X-Request-ID": "ref-0123456789", "Accept-Language": "de"})
+    finally:
+        logger.removeHandler(handler)
+    assert page.status_code == 500
+    text = page.get_data(as_text=True)
+    assert "nennen Sie dem Sekretariat bitte diese Referenz: ref-0123456789" in text and "a bug" not in text
+    [error] = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert error["request_id"] == "ref-0123456789" and "RuntimeError: a bug" in error["exception"]
+    assert (error["level"], error["message"]) == ("ERROR", "unhandled error on GET /boom")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -26,7 +26,8 @@ def _render(code: int, error: Exception | None = None):
         return problem(code, "The server could not answer; the error is logged.")
     if _wants_json():
         return jsonify(error=code), code
-    return render_template("errors/error.html", code=code, error=error), code
+    # The request id is in the log line of this request: a person quoting it leads staff to the error.
+    return render_template("errors/error.html", code=code, error=error, request_id=g.get("request_id")), code
 
 
 def init_app(app: Flask) -> None:

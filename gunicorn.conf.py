@@ -6,9 +6,9 @@ database is not PostgreSQL or an account still has the demo password. Command-li
 (`-w`, `-b`) override what is set here.
 """
 
+import glob
 import os
 import re
-import shutil
 import sys
 import tempfile
 
@@ -40,8 +40,9 @@ def _metrics_directory(server) -> str:
 def on_starting(server) -> None:
     """In the master, once: a fresh metrics directory, then the preflight checks."""
     directory = _metrics_directory(server)
-    shutil.rmtree(directory, ignore_errors=True)  # figures of an earlier run of this instance
     os.makedirs(directory, mode=0o700, exist_ok=True)
+    for stale in glob.glob(os.path.join(directory, "*.db")):  # figures of an earlier run of this instance
+        os.remove(stale)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory  # before anything imports prometheus_client
 
     from tracker import create_app

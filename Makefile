@@ -61,7 +61,7 @@ test-postgres:
 	$(BIN)/pytest -m "not once" $(PYTEST_ARGS)
 
 bench: setup ## benchmarks on the large dataset; prints a table and writes bench/results.json
-	command -v wrk >/dev/null || apt-get install -y wrk
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y wrk; }
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.load
 

@@ -56,7 +56,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", _sqlite_default())
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: hide_parameters: a database error in the log shows its SQL, never the values (addresses, texts, tokens).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     #: Absolute base URL used in links inside emails.
     BASE_URL = os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000")
 
@@ -149,6 +150,8 @@ class Config:
     #: How often the scheduler relays the outbox and evaluates the ladders.
     SCHEDULER_RELAY_SECONDS = _int("TRACKER_SCHEDULER_RELAY_SECONDS", 60)
     SCHEDULER_REMINDERS_SECONDS = _int("TRACKER_SCHEDULER_REMINDERS_SECONDS", 300)
+    #: How often the running scheduler checks that it still holds its lock (it stops when it does not).
+    SCHEDULER_LOCK_CHECK_SECONDS = _int("TRACKER_SCHEDULER_LOCK_CHECK_SECONDS", 10)
     #: The lock file that keeps a second scheduler waiting (SQLite; PostgreSQL uses an advisory lock).
     SCHEDULER_LOCK_FILE = os.environ.get("TRACKER_SCHEDULER_LOCK_FILE", str(BASE_DIR / "instance" / "scheduler.lock"))
     #: Accept addresses under the reserved ".test" domain (demo and tests only).

@@ -9,6 +9,7 @@ database is not PostgreSQL or an account still has the demo password. Command-li
 import glob
 import os
 import re
+import stat
 import sys
 import tempfile
 
@@ -41,6 +42,12 @@ def on_starting(server) -> None:
     """In the master, once: a fresh metrics directory, then the preflight checks."""
     directory = _metrics_directory(server)
     os.makedirs(directory, mode=0o700, exist_ok=True)
+    status = os.lstat(directory)
+    if stat.S_ISLNK(status.st_mode) or status.st_uid != os.getuid() or status.st_mode & 0o077:
+        # Another user's folder (or a link) in a shared temp dir could feed the figures, or catch them.
+        print(f"gunicorn: Not starting: {directory} must be this user's own folder, mode 0700 "
+              "(or set PROMETHEUS_MULTIPROC_DIR to one)", file=sys.stderr, flush=True)
+        sys.exit(3)
     for stale in glob.glob(os.path.join(directory, "*.db")):  # figures of an earlier run of this instance
         os.remove(stale)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory  # before anything imports prometheus_client

@@ -6,15 +6,23 @@ import os
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, PROFILES
 
 
+class TrackerFlask(Flask):
+    """Flask whose last-resort error log names the route's rule, never the path (a path may hold a token)."""
+
+    def log_exception(self, exc_info: Any) -> None:  # noqa: D102
+        rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
+        self.logger.error("Exception on %s [%s]", rule, request.method, exc_info=exc_info)
+
+
 def create_app(test_config: dict[str, Any] | None = None, profile: str | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, error handlers, commands."""
-    app = Flask(
+    app = TrackerFlask(
         __name__,
         instance_path=str(BASE_DIR / "instance"),
         template_folder=str(BASE_DIR / "templates"),
@@ -58,8 +66,10 @@ def _sqlite_begin(connection: Any) -> None:
     # A page being read (GET) only reads, so it starts deferred and reads its WAL snapshot beside
     # the writer instead of queueing for the lock: with IMMEDIATE everywhere, 50 readers waited in
     # line and some gave up after busy_timeout ("database is locked", `make bench`'s load test).
-    # The few GETs that write (audited exports) end their reads first: core.models.begin_writing.
-    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    # The few GETs that write (audited exports, the API's call log, calendar feeds) call
+    # core.models.begin_writing first, which ends the reads and makes the next BEGIN immediate.
+    reading = (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+               and not g.get("sqlite_writing"))
     connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 

@@ -40,6 +40,7 @@ from bench.kill_test import (
 )
 from config import BASE_DIR, normalise_database_url
 from tests.html_forms import form_values, posted_form_values
+from tracker.core.scheduler import ADVISORY_LOCK_KEY
 
 pytestmark = pytest.mark.postgresql
 
@@ -139,6 +140,7 @@ def test_two_web_hosts_and_two_schedulers_share_one_postgresql(tmp_path):
             TRACKER_SECRET_KEY=secrets.token_urlsafe(40), TRACKER_METRICS_TOKEN=metrics_token,
             TRACKER_BASE_URL="https://tracker.example.eu", MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_port),
             TRACKER_SCHEDULER_RELAY_SECONDS="1", TRACKER_SCHEDULER_REMINDERS_SECONDS="2",
+            TRACKER_SCHEDULER_LOCK_CHECK_SECONDS="1",
         )
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
@@ -239,18 +241,32 @@ def test_two_web_hosts_and_two_schedulers_share_one_postgresql(tmp_path):
 
             # -- metrics: both hosts report the same outbox and scheduler figures, and their own requests.
             assert requests.get(f"{a}/metrics", timeout=10).status_code == 401
-            assert cp.request("GET", f"{b}/metrics").status_code in (302, 401)
+            contact_point = Browser()
+            assert contact_point.log_in(a, CONTACT_POINT).status_code == 302
+            assert contact_point.request("GET", f"{b}/metrics").status_code == 403
             bearer = {"Authorization": f"Bearer {metrics_token}"}
             scraped = {host: requests.get(f"{host}/metrics", headers=bearer, timeout=10).text for host in (a, b)}
             for text in scraped.values():
                 assert _metric(text, "tracker_outbox_depth") == 0
                 assert _metric(text, "tracker_mail_failed") == 0
                 assert _metric(text, "tracker_scheduler_last_run_timestamp_seconds", '{job="relay-outbox"}') > 0
+            # Host A answered exactly three refused logins (two wrong passwords, one throttled), host B four
+            # (three and one), each spread over its two workers: the figures are the workers' sums.
             assert _metric(scraped[a], "tracker_http_requests_total",
-                           '{method="POST",route="/login",status="200"}') >= 2
+                           '{method="POST",route="/login",status="200"}') == 3
+            assert _metric(scraped[b], "tracker_http_requests_total",
+                           '{method="POST",route="/login",status="200"}') == 4
             assert staff.request("GET", f"{a}/metrics").status_code == 200  # a secretariat login reads it too
 
-            stop_process(processes[running[0]])
+            # The running scheduler's database session dies (PostgreSQL restarted, the network dropped it):
+            # it notices within its lock check, stops, and the waiting one takes over.
+            with engine.connect() as connection:
+                connection.execute(sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = :key"),
+                    {"key": ADVISORY_LOCK_KEY})
+                connection.commit()
+            assert processes[running[0]].wait(timeout=20) == 1
+            assert "the scheduler lock was lost" in logs[running[0]].read_text()
             wait_until(lambda: "Scheduler running" in logs[waiting[0]].read_text(), 20, "the takeover")
         finally:
             for process in processes.values():

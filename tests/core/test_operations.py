@@ -39,10 +39,11 @@ def test_one_line_per_request_with_id_user_route_status_and_duration(client, log
 def test_the_log_never_holds_passwords_emails_tokens_or_paths(client, caplog):
     caplog.set_level(logging.INFO, logger="tracker.request")
     client.post("/login", data={"email": "secretariat@demo.test", "password": "a-secret-Password-9"})
-    client.get("/appointments/confirm/TOKEN-in-the-path-123?reply=yes")
+    client.get("/appointments/link/TOKEN-in-the-path-123?reply=yes")
     client.get("/api/v1/countries", headers={"Authorization": "Bearer tt_not-a-real-token"})
     lines = _request_lines(caplog)
-    assert [line["status"] for line in lines] == [200, 404, 401]
+    assert [(line["route"], line["status"]) for line in lines] == [
+        ("/login", 200), ("/appointments/link/<token>", lines[1]["status"]), ("/api/v1/countries", 401)]
     written = "\n".join(JsonFormatter().format(record) for record in caplog.records)
     for secret in ("secretariat@demo.test", "a-secret-Password-9", "TOKEN-in-the-path", "reply=yes", "tt_not"):
         assert secret not in written
@@ -196,9 +197,9 @@ def test_the_500_page_gives_the_reference_of_the_logged_error():
 
     app = create_app(profile="testing")
 
-    @app.get("/boom")
+    @app.get("/boom/<word>")
     @public
-    def boom():
+    def boom(word: str):
         raise RuntimeError("a bug")
 
     stream = io.StringIO()
@@ -207,7 +208,8 @@ def test_the_500_page_gives_the_reference_of_the_logged_error():
     logger = logging.getLogger("tracker.core.errors")
     logger.addHandler(handler)
     try:
-        page = app.test_client().get("/boom", headers={"X-Request-ID": "ref-0123456789", "Accept-Language": "de"})
+        page = app.test_client().get("/boom/secret-in-the-path",
+                                     headers={"X-Request-ID": "ref-0123456789", "Accept-Language": "de"})
     finally:
         logger.removeHandler(handler)
     assert page.status_code == 500
@@ -215,4 +217,97 @@ def test_the_500_page_gives_the_reference_of_the_logged_error():
     assert "nennen Sie dem Sekretariat bitte diese Referenz: ref-0123456789" in text and "a bug" not in text
     [error] = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert error["request_id"] == "ref-0123456789" and "RuntimeError: a bug" in error["exception"]
-    assert (error["level"], error["message"]) == ("ERROR", "unhandled error on GET /boom")
+    assert (error["level"], error["message"]) == ("ERROR", "unhandled error on GET /boom/<word>")
+    assert "secret-in-the-path" not in stream.getvalue()
+
+
+@pytest.mark.once  # its own SQLite file, whatever the suite's database
+def test_sqlite_a_get_that_writes_waits_for_the_writer_instead_of_failing(tmp_path):
+    """An audited export read while another process writes: its audit entry waits for the lock (no 500)."""
+    import sqlite3
+    import threading
+    import time
+
+    from bench.kill_test import prepare_database
+    from tracker.audit.models import AuditEntry
+
+    path = tmp_path / "busy.db"
+    app = prepare_database(f"sqlite:///{path}")
+    client = app.test_client()
+    with app.app_context():
+        user_id = db.session.scalar(sa.select(User).where(User.email == "secretariat@demo.test")).get_id()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = user_id, True
+    holding, done = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")  # the scheduler, say, writing while the export reads
+        connection.execute("UPDATE member_states SET name = name")
+        holding.set()
+        time.sleep(1.0)
+        connection.execute("COMMIT")  # the export's snapshot is now older than the database
+        connection.close()
+        done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    holding.wait(5)
+    answer = client.get("/people/export.csv")
+    thread.join(10)
+    assert done.is_set() and answer.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.action == "export")) == 1
+
+
+def test_the_scheduler_knows_when_its_lock_is_lost(base_app, tmp_path):
+    from tracker.core.scheduler import ADVISORY_LOCK_KEY, SchedulerLock
+
+    original = base_app.config["SCHEDULER_LOCK_FILE"]
+    base_app.config["SCHEDULER_LOCK_FILE"] = str(tmp_path / "scheduler.lock")
+    first, second = SchedulerLock(base_app), SchedulerLock(base_app)
+    try:
+        assert first.try_acquire() and first.held()
+        assert not second.try_acquire()
+        with base_app.app_context():
+            if db.engine.dialect.name != "postgresql":
+                return  # the lock file lives as long as the process: nothing else can take it away
+            with db.engine.connect() as connection:  # PostgreSQL restarted, or the network dropped the session
+                connection.execute(sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid::bigint = :key"
+                    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
+                    {"key": ADVISORY_LOCK_KEY})
+                connection.commit()
+        assert not first.held()  # so the running scheduler stops ...
+        assert second.try_acquire() and second.held()  # ... as the waiting one takes over
+    finally:
+        first.release()
+        second.release()
+        base_app.config["SCHEDULER_LOCK_FILE"] = original
+
+
+def test_gunicorn_request_lines_and_database_values_stay_out_of_the_log(app):
+    import sys
+
+    from tracker.core.logs import GunicornRedactor
+
+    redactor = GunicornRedactor()
+    bad = logging.LogRecord("gunicorn.error", logging.WARNING, __file__, 1, "Invalid request from ip=%s: %s",
+                            ("10.0.0.9", "Invalid HTTP request line: 'GET /password/reset/TOKEN-1 HTTP/1.1'"), None)
+    failed = logging.LogRecord("gunicorn.error", logging.ERROR, __file__, 1, "Error handling request %s %s",
+                               ("GET", "/appointments/link/TOKEN-2?x=1"), None)
+    assert redactor.filter(bad) and redactor.filter(failed)
+    assert "TOKEN" not in bad.getMessage() + failed.getMessage()
+
+    # A real constraint error of this database: its SQL is logged, never its values.
+    db.session.add(User(email="secretariat@demo.test", role="viewer", display_name="Someone Else Entirely"))
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        record = logging.LogRecord("tracker", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    finally:
+        db.session.rollback()
+    line = JsonFormatter().format(record)
+    assert "INSERT INTO users" in line
+    assert "secretariat@demo.test" not in line and "Someone Else Entirely" not in line

@@ -24,6 +24,7 @@ from tracker.api.openapi import OPERATIONS, PREFIX, Operation, document
 from tracker.core import exports
 from tracker.core.forms import ActionForm
 from tracker.core.i18n import country_name
+from tracker.core.models import begin_writing
 from tracker.core.permissions import public, secretariat_required
 from tracker.core.time import BRUSSELS, utcnow
 from tracker.countries.services import list_member_states
@@ -82,10 +83,11 @@ def _log_call(response: Response) -> Response:
     """After each API call: one line in the call log (never the token, never the answer)."""
     if not is_api_request() or "api_started" not in g:
         return response
-    token = g.get("api_token")
+    token_id = g.get("api_token").id if g.get("api_token") is not None else None
     try:
+        begin_writing()  # on SQLite the log line waits for the write lock instead of failing
         db.session.rollback()
-        services.log_call(token_id=token.id if token is not None else None, method=request.method,
+        services.log_call(token_id=token_id, method=request.method,
                           path=request.full_path.rstrip("?"), status=response.status_code,
                           duration_ms=round((time.perf_counter() - g.api_started) * 1000),
                           remote_addr=request.remote_addr or "")

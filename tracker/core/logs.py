@@ -18,6 +18,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, Response, g, has_request_context, request
 
 #: The logger of the request lines.
@@ -27,6 +28,23 @@ request_log = logging.getLogger("tracker.request")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}\Z")
 #: The loggers whose records are written as JSON lines.
 LOGGERS = ("tracker", "apscheduler", "gunicorn.error", "werkzeug")
+
+
+#: A database's own detail line ("DETAIL:  Key (email)=(...) already exists") holds values: left out.
+DETAIL_LINE = re.compile(r"^\s*DETAIL:.*$", re.MULTILINE)
+
+
+class GunicornRedactor(logging.Filter):
+    """gunicorn's messages about bad requests quote the request line and URI (a path may hold a token)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:  # noqa: D102
+        if record.name == "gunicorn.error":
+            message = record.getMessage()
+            if message.startswith("Invalid request from ip="):
+                record.msg, record.args = "Invalid request refused by gunicorn (its request line is not logged)", ()
+            elif message.startswith("Error handling request"):
+                record.msg, record.args = "Error handling a request (its URI is not logged)", ()
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -43,7 +61,7 @@ class JsonFormatter(logging.Formatter):
             entry["request_id"] = g.request_id
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = DETAIL_LINE.sub("DETAIL: (withheld)", self.formatException(record.exc_info))
         # ensure_ascii also escapes U+2028 and U+2029, which some viewers take for line breaks.
         return json.dumps(entry, ensure_ascii=True, default=str)
 
@@ -60,6 +78,7 @@ def configure_logging(app: Flask) -> None:
         raise RuntimeError(f"TRACKER_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {app.config['LOG_LEVEL']!r}")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(GunicornRedactor())
     handler.set_name("tracker-json")
     for name in LOGGERS:
         logger = logging.getLogger(name)
@@ -84,9 +103,12 @@ def _start() -> None:
 
 
 def _user_id() -> int | None:
-    """The logged-in user's id, if this request loaded one (never loads it just for the log)."""
+    """The logged-in user's id, if this request loaded one (read from its identity: never a query)."""
     user = g.get("_login_user")
-    return user.id if user is not None and getattr(user, "is_authenticated", False) else None
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    identity = sa.inspect(user).identity  # kept when a commit expired the user's attributes
+    return identity[0] if identity else None
 
 
 def route() -> str:

@@ -57,7 +57,11 @@ class SchedulerRun(db.Model):
 
 
 def begin_writing() -> None:
-    """Before a GET writes (an audit entry): on SQLite, end its read transaction so the write waits for the lock."""
+    """Before a GET writes: on SQLite, end its read transaction; the next one takes the write lock (waiting for it)."""
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.sqlite_writing = True  # read by tracker._sqlite_begin: BEGIN IMMEDIATE from now on
     session = db.session
     if session.get_bind().dialect.name == "sqlite" and not (session.new or session.dirty or session.deleted):
         session.commit()

@@ -47,7 +47,10 @@ class StaticOnlyFetcher(URLFetcher):
 
     def _refuse(self, url: str) -> URLFetcherResponse:
         self.refused.append(url)
-        log.warning("PDF rendering refused to fetch %s", url[:200])
+        # The scheme and host only: a path or query may carry data from the document.
+        parts = urlsplit(url)
+        log.warning("PDF rendering refused to fetch a %s: resource on %s", parts.scheme or "relative",
+                    parts.hostname or "no host")
         raise FetchRefused(url)
 
 

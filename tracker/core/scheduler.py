@@ -78,6 +78,19 @@ class SchedulerLock:
             time.sleep(poll_seconds)
         return True
 
+    def held(self) -> bool:
+        """Whether this process still holds the lock (PostgreSQL: its session is alive and owns the lock)."""
+        if self._connection is not None:
+            try:
+                owned = self._connection.execute(sa.text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
+                    " AND classid = 0 AND objid::bigint = :key AND objsubid = 1"), {"key": ADVISORY_LOCK_KEY}).scalar()
+                self._connection.commit()
+                return bool(owned)
+            except sa.exc.SQLAlchemyError:
+                return False  # the session died with the database or the network: the lock went with it
+        return self._file is not None
+
     def release(self) -> None:
         """Let a waiting scheduler take over."""
         if self._connection is not None:
@@ -163,7 +176,7 @@ def run() -> None:
 
     require_ready(app)
     lock = SchedulerLock(app)
-    stopping = {"now": False}
+    stopping: dict[str, bool] = {"now": False}
 
     def stop(_signum: int, _frame: Any) -> None:
         stopping["now"] = True
@@ -172,6 +185,15 @@ def run() -> None:
             scheduler.shutdown(wait=True)
 
     scheduler = build_scheduler(app)
+
+    def check_lock() -> None:
+        """Stop at once when the lock is lost (say PostgreSQL restarted): another scheduler may now run."""
+        if not lock.held():
+            log.error("the scheduler lock was lost; stopping so that two schedulers never run at once")
+            stopping["lost"] = True
+            scheduler.shutdown(wait=False)
+
+    scheduler.add_job(check_lock, "interval", id="check-lock", seconds=app.config["SCHEDULER_LOCK_CHECK_SECONDS"])
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     if not lock.acquire(should_stop=lambda: stopping["now"]):
@@ -183,3 +205,5 @@ def run() -> None:
         scheduler.start()
     finally:
         lock.release()
+    if stopping.get("lost"):
+        raise SystemExit(1)  # systemd starts it again; it then waits for the lock like any second scheduler

@@ -14,6 +14,7 @@ from tracker.contacts.models import Person
 from tracker.core import exports
 from tracker.core.forms import EDIT_CONFLICTS, ActionForm, report_edit_conflict
 from tracker.core.i18n import language_name, mail_language
+from tracker.core.models import begin_writing
 from tracker.core.permissions import public, require_secretariat, require_staff, visible_or_404
 from tracker.core.time import utcnow
 from tracker.countries.reference import EU_LANGUAGES, time_zone
@@ -453,6 +454,7 @@ def revoke_feed(feed_id: int):
 @public
 def feed(token: str):
     """A calendar feed: events and deadlines, for calendar clients (the token is the key)."""
+    begin_writing()  # the feed notes when it was last used
     found = services.feed_by_token(token)
     if found is None:
         abort(404)

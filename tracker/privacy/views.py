@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from tracker.contacts.models import Person
 from tracker.core.forms import EDIT_CONFLICTS
+from tracker.core.models import begin_writing
 from tracker.core.permissions import require_secretariat, visible_or_404
 from tracker.extensions import db
 from tracker.privacy import services
@@ -28,6 +29,7 @@ def _person_or_404(person_id: int) -> Person:
 def export_person(person_id: int):
     """Everything the tracker holds about the person, as a JSON file."""
     person = _person_or_404(person_id)
+    begin_writing()  # the export is audited
     data = services.export_person(person, by=current_user)
     db.session.commit()
     return Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json", headers={

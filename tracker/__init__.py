@@ -16,8 +16,9 @@ class TrackerFlask(Flask):
     """Flask whose last-resort error log names the route's rule, never the path (a path may hold a token)."""
 
     def log_exception(self, exc_info: Any) -> None:  # noqa: D102
-        rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
-        self.logger.error("Exception on %s [%s]", rule, request.method, exc_info=exc_info)
+        from tracker.core.logs import route
+
+        self.logger.error("Exception on %s [%s]", route(), request.method, exc_info=exc_info)
 
 
 def create_app(test_config: dict[str, Any] | None = None, profile: str | None = None) -> Flask:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections import Counter
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from tracker.api.schemas import SCOPES
 from tracker.appointments.models import Appointment
 from tracker.audit.services import actor_label, record_change
 from tracker.contacts.models import Person
+from tracker.core.security import secret_hash
 from tracker.core.time import BRUSSELS, brussels, utcnow
 from tracker.countries.models import Campaign, MemberState
 from tracker.countries.services import campaign_by_code, dashboard_rows
@@ -41,9 +41,6 @@ class TokenRefused(Exception):
         self.reason = reason
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
 
 def end_of_day(day: date) -> datetime:
     """Midnight after `day` in Brussels, as aware UTC: a token "valid until 31 March" works all that day."""
@@ -65,7 +62,7 @@ def create_token(*, name: str, scopes: list[str], expires_on: date, member_state
     if expires_at - now > MAX_LIFETIME:
         raise TokenRefused("too_long")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(name=name.strip(), token_hash=_hash(secret), prefix=secret[:10],
+    token = ApiToken(name=name.strip(), token_hash=secret_hash(secret), prefix=secret[:10],
                      scopes=" ".join(scope for scope in SCOPES if scope in scopes),
                      member_state_id=member_state.id if member_state else None, expires_at=expires_at,
                      created_at=now, created_by_label=actor_label(by))
@@ -90,7 +87,7 @@ def token_by_secret(secret: str) -> ApiToken | None:
     """The token with this secret, whatever its state, or None."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    return db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _hash(secret)))
+    return db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == secret_hash(secret)))
 
 
 def log_call(*, token_id: int | None, method: str, path: str, status: int, duration_ms: int,

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from tracker.backup import services
+from tracker.core.health import migration_heads
 from tracker.extensions import db
 
 backup_cli = AppGroup("backup", help="Back up the whole database to a file, and restore a backup into an empty database.")
@@ -63,7 +64,7 @@ def restore_command(file: Path) -> None:
         click.echo(f"  {name:<{width}}  {count:>9,}")
     click.echo(f"  {len(restored.counts)} tables, {sum(restored.counts.values()):,} rows")
     state = services.revision_state(restored.revision, _migrations())
-    heads = ", ".join(services.migration_heads(_migrations()))
+    heads = ", ".join(sorted(migration_heads()))
     if state == "behind":
         click.echo(f"The backup is at revision {restored.revision}, behind the migrations' head {heads}: "
                    f"run `flask db upgrade` next.")

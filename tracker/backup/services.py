@@ -113,10 +113,6 @@ def revision_state(revision: str | None, migrations: str | Path) -> str:
     return "unknown"
 
 
-def migration_heads(migrations: str | Path) -> tuple[str, ...]:
-    """The head revision(s) of the migrations folder."""
-    return tuple(ScriptDirectory(str(migrations)).get_heads())
-
 
 def row_counts(url: sa.URL) -> dict[str, int]:
     """Rows per table of the database at `url`, by table name."""

@@ -8,6 +8,7 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from tracker.core.logs import route
 from tracker.extensions import db
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,5 @@ def init_app(app: Flask) -> None:
     def unexpected_error(error: Exception):
         """Anything else: roll back, log, and show a plain 500 page."""
         db.session.rollback()
-        # The route's rule, never the path: a path may carry a link's token.
-        log.exception("unhandled error on %s %s", request.method, request.url_rule.rule if request.url_rule else "-")
+        log.exception("unhandled error on %s %s", request.method, route())
         return _render(500)

@@ -79,20 +79,12 @@ def configure_logging(app: Flask) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(GunicornRedactor())
-    handler.set_name("tracker-json")
     for name in LOGGERS:
         logger = logging.getLogger(name)
-        logger.handlers = [h for h in logger.handlers if h.get_name() != "tracker-json"] + [handler]
-        if name == "gunicorn.error":
-            # Gunicorn installed its own plain handler; ours replaces it.
-            logger.handlers = [handler]
+        # Ours only: gunicorn's plain handler, or ours of an earlier app in this process, would write twice.
+        logger.handlers = [handler]
         logger.propagate = False
         logger.setLevel(level if name.startswith("tracker") else max(level, logging.WARNING))
-
-
-def request_id() -> str:
-    """This request's id (kept from X-Request-ID when it is well formed)."""
-    return g.request_id
 
 
 def _start() -> None:
@@ -123,12 +115,12 @@ def _finish(response: Response) -> Response:
 
     if "request_started" not in g:
         return response
-    duration = time.perf_counter() - g.request_started
+    duration, rule = time.perf_counter() - g.request_started, route()
     response.headers["X-Request-ID"] = g.request_id
-    metrics.observe_request(request.method, route(), response.status_code, duration)
+    metrics.observe_request(request.method, rule, response.status_code, duration)
     token = g.get("api_token")
     fields: dict[str, Any] = {
-        "request_id": g.request_id, "user_id": _user_id(), "method": request.method, "route": route(),
+        "request_id": g.request_id, "user_id": _user_id(), "method": request.method, "route": rule,
         "status": response.status_code, "duration_ms": round(duration * 1000, 1),
     }
     if token is not None:

@@ -46,10 +46,9 @@ class DatabaseCollector:
     def collect(self) -> Iterator[Metric]:
         """The gauges, from three small queries."""
         from tracker.core.models import SchedulerRun
-        from tracker.mail.models import OutboxMessage
+        from tracker.mail.services import count_by_status
 
-        counts = dict(db.session.execute(
-            sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all())
+        counts = count_by_status()
         depth = GaugeMetricFamily("tracker_outbox_depth", "Emails waiting to be sent (queued or being sent).")
         depth.add_metric([], counts.get("queued", 0) + counts.get("sending", 0))
         yield depth

@@ -171,7 +171,6 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 def run() -> None:
     """Run the periodic jobs until stopped (SIGTERM or Ctrl+C); waits if another scheduler runs."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    # The operator sees what the jobs did (relayed, queued) as JSON lines; APScheduler's chatter stays quiet.
     from tracker.core.preflight import require_ready
 
     require_ready(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
@@ -11,6 +12,11 @@ CSP = (
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def secret_hash(secret: str) -> str:
+    """The SHA-256 (hex) a token's or secret link's secret is stored as; the secret itself never is."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

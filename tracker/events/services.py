@@ -22,6 +22,7 @@ from tracker.appointments.services import current_contact_points, today_in_bruss
 from tracker.audit.services import actor_label, record_change, record_event
 from tracker.contacts.models import Person
 from tracker.core.models import check_version
+from tracker.core.security import secret_hash
 from tracker.core.text import fold_name
 from tracker.core.time import utcnow
 from tracker.countries.models import Campaign, MemberState
@@ -718,16 +719,13 @@ def country_events(campaign: Campaign | None, member_state: MemberState) -> list
 _FEED_TOUCH = timedelta(hours=1)
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
 
 def create_feed(user: User, *, member_state: MemberState | None, language: str, by: Any) -> tuple[CalendarFeed, str]:
     """A new secret feed address for the user (or one of the countries they may see); the token is returned once."""
     if member_state is not None and not user.can_see(member_state.id):
         raise EventRefused("not_invited")
     token = secrets.token_urlsafe(32)
-    feed = CalendarFeed(token_hash=_hash(token), user_id=user.id, language=language,
+    feed = CalendarFeed(token_hash=secret_hash(token), user_id=user.id, language=language,
                         member_state_id=member_state.id if member_state else None)
     db.session.add(feed)
     record_change(feed, by=by, action="create", changes={"member_state_id": [None, feed.member_state_id]})
@@ -749,7 +747,7 @@ def revoke_feed(feed: CalendarFeed, *, by: Any) -> None:
 
 def feed_by_token(token: str) -> CalendarFeed | None:
     """The live feed with this token (and an owner still allowed to log in), else None."""
-    feed = db.session.scalar(sa.select(CalendarFeed).where(CalendarFeed.token_hash == _hash(token),
+    feed = db.session.scalar(sa.select(CalendarFeed).where(CalendarFeed.token_hash == secret_hash(token),
                                                            CalendarFeed.revoked_at.is_(None)))
     if feed is None:
         return None

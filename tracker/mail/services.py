@@ -412,6 +412,12 @@ def cancel_message(message: OutboxMessage, *, by: Any) -> None:
     record_change(message, by=by, note="cancelled by staff")
 
 
+def count_by_status() -> dict[str, int]:
+    """How many messages the outbox holds in each status."""
+    return dict(db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all())
+
+
 def count_failed() -> int:
     """How many messages failed for good (shown to staff)."""
     return db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.status == "failed")) or 0
